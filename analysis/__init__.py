@@ -1,0 +1,1 @@
+"""Reads stored answers into pandas and writes the facilitator packet and tables."""

@@ -1,0 +1,1 @@
+"""The Telegram adapter around `surveys/`, and the `chorus` command line."""

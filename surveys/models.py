@@ -1,0 +1,140 @@
+"""The tables. Every other module reads and writes through these.
+
+Identity is kept apart by construction: the only table holding a Telegram chat
+id is `Contact`, which analysis and exports never read and which `/delete`
+removes. A respondent is a random id; answers hang off that id alone.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_campaign_code() -> str:
+    """96 random bits in 16 URL-safe characters: a valid Telegram /start payload."""
+    return secrets.token_urlsafe(12)
+
+
+def new_respondent_id() -> str:
+    return uuid.uuid4().hex
+
+
+class CampaignStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class RespondentStatus(StrEnum):
+    LANGUAGE = "language"  # choosing a language before consent
+    CONSENT = "consent"  # shown the consent text, not yet agreed
+    ROLE = "role"  # campaign for "any" audience: asked whether student or caregiver
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class SurveyRecord(SQLModel, table=True):
+    """One exact version of a survey definition, stored as JSON."""
+
+    __tablename__ = "survey"
+    __table_args__ = (UniqueConstraint("survey_id", "version_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: str = Field(index=True, max_length=40)
+    version: str = Field(max_length=40)
+    version_hash: str = Field(max_length=16)
+    title: str = Field(max_length=200)
+    definition: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Campaign(SQLModel, table=True):
+    __tablename__ = "campaign"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(default_factory=new_campaign_code, unique=True, index=True, max_length=64)
+    survey_pk: int = Field(foreign_key="survey.id", index=True)
+    organization: str = Field(max_length=200)
+    school: str = Field(max_length=200)
+    grade: str = Field(max_length=60)
+    audience: str = Field(max_length=20)
+    default_language: str = Field(max_length=10)
+    opens_at: datetime = Field(default_factory=utcnow)
+    closes_at: datetime | None = None
+    status: str = Field(default=CampaignStatus.OPEN, max_length=20)
+    roster_size: int | None = None
+    follow_up: str | None = None
+    """JSON object language -> text sent after the thanks (meeting date, services)."""
+    declined_count: int = 0
+    """Declining consent stores nothing but this count."""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Respondent(SQLModel, table=True):
+    """A person answering one campaign, known only by a random id.
+
+    `current_question` and `pending` are the conversation state: the engine is
+    pure, and this row is where its progress lives between updates.
+    """
+
+    __tablename__ = "respondent"
+
+    id: str = Field(default_factory=new_respondent_id, primary_key=True, max_length=32)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    role: str | None = Field(default=None, max_length=20)
+    language: str = Field(max_length=10)
+    status: str = Field(default=RespondentStatus.LANGUAGE, max_length=20)
+    current_question: str | None = Field(default=None, max_length=16)
+    pending: str | None = None
+    """JSON engine scratch state, e.g. multi-choice options toggled but not yet confirmed."""
+    started_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime | None = None
+
+
+class Contact(SQLModel, table=True):
+    """The only link between a respondent and a Telegram chat. Never read by analysis."""
+
+    __tablename__ = "contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    respondent_id: str = Field(foreign_key="respondent.id", unique=True, max_length=32)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    opted_out: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Answer(SQLModel, table=True):
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("respondent_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    respondent_id: str = Field(foreign_key="respondent.id", index=True, max_length=32)
+    question_id: str = Field(max_length=16)
+    value: str | None = None
+    """likert "1".."5" or "not_sure"; option id; JSON list for multi_choice; number; yes/no."""
+    text: str | None = None
+    """Free text: the answer to a text question, or a multi-choice "other"."""
+    skipped: bool = False
+    flagged: bool = False
+    """Safeguarding: the text spoke of harm. Flagged text is never quoted."""
+    answered_at: datetime = Field(default_factory=utcnow)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update ids already handled, so a redelivered update changes nothing."""
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    processed_at: datetime = Field(default_factory=utcnow)
