@@ -9,23 +9,29 @@ Grammar::
     expr   := and ("or" and)*
     and    := unary ("and" unary)*
     unary  := "not" unary | "(" expr ")" | test
-    test   := NAME ("==" | "!=") value | NAME ["not"] "in" "[" value ("," value)* "]"
+    test   := NAME ("==" | "!=") value
+            | NAME ("<" | "<=" | ">" | ">=") number
+            | NAME ["not"] "in" "[" value ("," value)* "]"
     value  := 'string' | "string" | number | bare_word
 
 Semantics, chosen to match what XLSForm users expect:
 
-- Values compare as text, or as numbers when both sides parse as numbers,
-  so ``grade == 9`` matches a stored ``"9"`` or ``"9.0"``.
+- Values compare as text, or as numbers when both sides are plain decimal
+  numbers, so ``grade == 9`` matches a stored ``"9"`` or ``"9.0"``.
+- ``<``, ``<=``, ``>`` and ``>=`` compare numbers only: an answer that is not a
+  number never matches them (likert answers are ``"1"`` .. ``"5"``, so
+  ``b1 <= 2`` means "one of the two lowest labels"; ``"not_sure"`` never matches).
 - A multi-choice answer (a list) equals a value when that value was chosen,
   and is ``in`` a list when any chosen value is in it.
-- An unanswered or skipped question equals nothing: ``==`` and ``in`` are false,
-  ``!=`` and ``not in`` are true.
+- An unanswered or skipped question equals nothing: ``==``, ``in`` and the
+  ordering tests are false, ``!=`` and ``not in`` are true.
 """
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 AnswerValue = str | int | float | Sequence[str] | None
@@ -39,12 +45,19 @@ _TOKEN = re.compile(
     r"""\s*(?:
         (?P<string>'[^']*'|"[^"]*")
       | (?P<number>-?\d+(?:\.\d+)?(?![A-Za-z_]))
-      | (?P<op>==|!=|\(|\)|\[|\]|,)
+      | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)
       | (?P<name>[A-Za-z_][A-Za-z0-9_\-]*)
     )""",
     re.VERBOSE,
 )
 _KEYWORDS = {"and", "or", "not", "in"}
+_PLAIN_NUMBER = re.compile(r"\s*-?\d+(?:\.\d+)?\s*")
+_ORDER: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,8 @@ def _tokenize(source: str) -> list[_Token]:
             break
         match = _TOKEN.match(source, pos)
         if match is None or match.end() == pos:
-            raise ConditionError(f"unexpected character {source[pos:].lstrip()[:1]!r}")
+            at = len(source) - len(source[pos:].lstrip())
+            raise ConditionError(f"unexpected character {source[at]!r} at position {at}")
         kind = match.lastgroup or ""
         text = match.group(kind)
         start = match.start(kind)
@@ -76,6 +90,16 @@ def _tokenize(source: str) -> list[_Token]:
     return tokens
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """One test inside a condition, so a survey loader can check it against the question
+    it names (``plan == colege`` is a typo the parser cannot see)."""
+
+    name: str
+    op: str  # "==", "!=", "in", "not in", "<", "<=", ">", ">="
+    values: tuple[str, ...]
+
+
 class Condition:
     """A parsed condition: evaluate it, or ask which questions it reads."""
 
@@ -83,7 +107,19 @@ class Condition:
         raise NotImplementedError
 
     def names(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.comparisons())
+
+    def comparisons(self) -> tuple[Comparison, ...]:
         raise NotImplementedError
+
+
+def _chosen(answer: AnswerValue) -> list[str]:
+    """The answer as a list of values; empty when unanswered or skipped."""
+    if answer is None or answer == "":
+        return []
+    if isinstance(answer, (str, int, float)):
+        return [str(answer)]
+    return [str(a) for a in answer]
 
 
 @dataclass(frozen=True)
@@ -91,17 +127,33 @@ class _Compare(Condition):
     name: str
     values: tuple[str, ...]
     negate: bool  # != or "not in"
+    op: str = "=="
 
     def evaluate(self, answers: Mapping[str, AnswerValue]) -> bool:
-        answer = answers.get(self.name)
-        if answer is None or answer == "" or (isinstance(answer, (list, tuple)) and not answer):
-            return self.negate
-        chosen = [answer] if isinstance(answer, (str, int, float)) else list(answer)
-        hit = any(_same(str(c), v) for c in chosen for v in self.values)
+        chosen = _chosen(answers.get(self.name))
+        hit = any(_same(c, v) for c in chosen for v in self.values)
         return hit != self.negate
 
-    def names(self) -> frozenset[str]:
-        return frozenset({self.name})
+    def comparisons(self) -> tuple[Comparison, ...]:
+        return (Comparison(self.name, self.op, self.values),)
+
+
+@dataclass(frozen=True)
+class _Order(Condition):
+    name: str
+    op: str
+    value: float
+
+    def evaluate(self, answers: Mapping[str, AnswerValue]) -> bool:
+        compare = _ORDER[self.op]
+        return any(
+            compare(float(c), self.value)
+            for c in _chosen(answers.get(self.name))
+            if _PLAIN_NUMBER.fullmatch(c)
+        )
+
+    def comparisons(self) -> tuple[Comparison, ...]:
+        return (Comparison(self.name, self.op, (f"{self.value:g}",)),)
 
 
 @dataclass(frozen=True)
@@ -111,8 +163,8 @@ class _Not(Condition):
     def evaluate(self, answers: Mapping[str, AnswerValue]) -> bool:
         return not self.inner.evaluate(answers)
 
-    def names(self) -> frozenset[str]:
-        return self.inner.names()
+    def comparisons(self) -> tuple[Comparison, ...]:
+        return self.inner.comparisons()
 
 
 @dataclass(frozen=True)
@@ -122,8 +174,8 @@ class _All(Condition):
     def evaluate(self, answers: Mapping[str, AnswerValue]) -> bool:
         return all(p.evaluate(answers) for p in self.parts)
 
-    def names(self) -> frozenset[str]:
-        return frozenset().union(*(p.names() for p in self.parts))
+    def comparisons(self) -> tuple[Comparison, ...]:
+        return tuple(c for p in self.parts for c in p.comparisons())
 
 
 @dataclass(frozen=True)
@@ -133,17 +185,28 @@ class _Any(Condition):
     def evaluate(self, answers: Mapping[str, AnswerValue]) -> bool:
         return any(p.evaluate(answers) for p in self.parts)
 
-    def names(self) -> frozenset[str]:
-        return frozenset().union(*(p.names() for p in self.parts))
+    def comparisons(self) -> tuple[Comparison, ...]:
+        return tuple(c for p in self.parts for c in p.comparisons())
 
 
 def _same(answer: str, value: str) -> bool:
+    """Text equality, or numeric equality between plain decimals ("9" == "9.0").
+
+    Only plain decimals count as numbers, so "inf", "nan" or "1e3" typed into a
+    text answer are compared as the words they are.
+    """
     if answer == value:
         return True
-    try:
+    if _PLAIN_NUMBER.fullmatch(answer) and _PLAIN_NUMBER.fullmatch(value):
         return float(answer) == float(value)
-    except ValueError:
-        return False
+    return False
+
+
+_KIND_NAMES = {"number": "a number", "name": "a question id", "end": "the end of the condition"}
+
+
+def _found(token: _Token) -> str:
+    return "the end of the condition" if token.kind == "end" else repr(token.text)
 
 
 class _Parser:
@@ -158,9 +221,10 @@ class _Parser:
     def take(self, kind: str, text: str | None = None) -> _Token:
         token = self.peek
         if token.kind != kind or (text is not None and token.text != text):
-            wanted = text or kind
-            found = token.text or "end of condition"
-            raise ConditionError(f"expected {wanted!r} at position {token.pos}, found {found!r}")
+            wanted = repr(text) if text else _KIND_NAMES.get(kind, kind)
+            raise ConditionError(
+                f"expected {wanted} at position {token.pos}, found {_found(token)}"
+            )
         self.i += 1
         return token
 
@@ -197,27 +261,41 @@ class _Parser:
         return self.test()
 
     def test(self) -> Condition:
-        name = self.take("name").text
+        token = self.peek
+        if token.kind != "name":
+            raise ConditionError(
+                f"expected a question id at position {token.pos}, found {_found(token)}"
+            )
+        self.i += 1
+        name = token.text
         if self.accept("op", "=="):
-            return _Compare(name, (self.value(),), negate=False)
+            return _Compare(name, (self.value(),), negate=False, op="==")
         if self.accept("op", "!="):
-            return _Compare(name, (self.value(),), negate=True)
+            return _Compare(name, (self.value(),), negate=True, op="!=")
+        for op in _ORDER:
+            if self.accept("op", op):
+                return _Order(name, op, float(self.take("number").text))
         negate = self.accept("keyword", "not")
-        self.take("keyword", "in")
+        if not (self.peek.kind == "keyword" and self.peek.text == "in"):
+            wanted = "'in'" if negate else "==, !=, <, <=, >, >=, 'in' or 'not in'"
+            raise ConditionError(
+                f"expected {wanted} after {name!r} at position {self.peek.pos}, "
+                f"found {_found(self.peek)}"
+            )
+        self.i += 1
         self.take("op", "[")
         values = [self.value()]
         while self.accept("op", ","):
             values.append(self.value())
         self.take("op", "]")
-        return _Compare(name, tuple(values), negate=negate)
+        return _Compare(name, tuple(values), negate=negate, op="not in" if negate else "in")
 
     def value(self) -> str:
         token = self.peek
         if token.kind in {"string", "number", "name"}:
             self.i += 1
             return token.text
-        found = token.text or "end of condition"
-        raise ConditionError(f"expected a value at position {token.pos}, found {found!r}")
+        raise ConditionError(f"expected a value at position {token.pos}, found {_found(token)}")
 
 
 def parse_condition(source: str) -> Condition:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from enum import StrEnum
-from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -114,7 +113,12 @@ class Survey(_Strict):
     def canonical_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
 
-    @cached_property
+    @property
     def version_hash(self) -> str:
-        """Identifies this exact content, so a campaign can pin what it asks."""
+        """Identifies this exact content, so a campaign can pin what it asks.
+
+        Computed each time rather than cached: a `cached_property` lands in the
+        instance ``__dict__``, which `model_copy(update=...)` copies along, so a
+        changed copy would carry the old hash.
+        """
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()[:16]

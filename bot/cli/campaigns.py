@@ -1,9 +1,364 @@
-"""`chorus campaigns` commands (to be filled in)."""
+"""`chorus launch`, `campaigns`, `close`, `flyer` and `export`.
+
+A campaign is what staff hand out: a code inside a Telegram link, a QR code and
+a flyer. The rules for a valid campaign live in `surveys.crud.campaigns`; this
+module turns command-line text into arguments and every known mistake into one
+line (`fail`), never a traceback.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
 import typer
+from rich import box
+from rich.table import Table
+from sqlmodel import Session
+
+from analysis.frames import load_responses
+from bot.cli.app import console, err_console, fail
+from bot.cli.surveys import open_database
+from bot.flyer import (
+    BOT_USERNAME_PLACEHOLDER,
+    CampaignMaterials,
+    campaign_link,
+    write_campaign_materials,
+)
+from bot.settings import BotSettings
+from surveys.crud.campaigns import (
+    CampaignError,
+    CampaignSummary,
+    campaign_availability,
+    campaign_survey,
+    close_campaign,
+    create_campaign,
+    get_campaign,
+    list_campaigns_with_counts,
+)
+from surveys.crud.surveys import add_survey, latest_survey_record, survey_from_record
+from surveys.db import session_scope
+from surveys.loader import SurveyDefinitionError, load_survey_file
+from surveys.models import Campaign, SurveyRecord
+from surveys.settings import StorageSettings
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@dataclass(frozen=True)
+class Launched:
+    """A new campaign and the files written for it."""
+
+    campaign: Campaign
+    link: str
+    materials: CampaignMaterials
+
+
+def parse_day(value: str, option: str) -> datetime:
+    """`YYYY-MM-DD` as midnight UTC at the start of that day; one line if it isn't a date."""
+    try:
+        day = datetime.strptime(value.strip(), "%Y-%m-%d")
+    except ValueError:
+        fail(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-06-15")
+    return day.replace(tzinfo=UTC)
+
+
+def default_campaigns_dir() -> Path:
+    return StorageSettings().data_dir / "campaigns"
+
+
+def bot_username(*, warn: bool = True) -> str | None:
+    """`TELEGRAM_BOT_USERNAME`, with a warning line when it is missing."""
+    username = BotSettings().username
+    if not username and warn:
+        err_console.print(
+            f"[yellow]warning:[/] TELEGRAM_BOT_USERNAME is not set, so the link says "
+            f"{BOT_USERNAME_PLACEHOLDER}; set it, then `chorus flyer CODE` redoes the "
+            "link, QR code and flyer",
+            highlight=False,
+            soft_wrap=True,
+        )
+    return username
+
+
+def resolve_survey(session: Session, survey: str) -> SurveyRecord:
+    """A stored survey id, or a YAML file that is validated and stored first.
+
+    Raises `SurveyDefinitionError` for a bad file and `CampaignError` for an unknown id.
+    """
+    path = Path(survey)
+    if path.suffix in {".yaml", ".yml"} or path.is_file():
+        return add_survey(session, survey=load_survey_file(path))
+    record = latest_survey_record(session, survey_id=survey)
+    if record is None:
+        raise CampaignError(
+            f"unknown survey {survey!r}; `chorus surveys list` shows the stored ids, "
+            "and `chorus surveys add FILE` stores a new one"
+        )
+    return record
+
+
+def launch_campaign(
+    session: Session,
+    *,
+    survey: str,
+    organization: str,
+    school: str,
+    grade: str,
+    closes_at: datetime,
+    audience: str | None = None,
+    language: str | None = None,
+    opens_at: datetime | None = None,
+    roster_size: int | None = None,
+    follow_up: dict[str, str] | None = None,
+    out_dir: Path | None = None,
+    username: str | None = None,
+) -> Launched:
+    """Create a campaign and write its QR code and flyer; shared by `launch` and `demo`.
+
+    The audience defaults to the survey's own and the language to English when offered.
+    """
+    record = resolve_survey(session, survey)
+    definition = survey_from_record(record)
+    if language is None:
+        language = "en" if "en" in definition.languages else definition.languages[0]
+    campaign = create_campaign(
+        session,
+        survey_record=record,
+        organization=organization,
+        school=school,
+        grade=grade,
+        audience=audience or definition.audience,
+        default_language=language,
+        closes_at=closes_at,
+        opens_at=opens_at,
+        roster_size=roster_size,
+        follow_up=follow_up,
+    )
+    link = campaign_link(campaign.code, username)
+    materials = write_campaign_materials(
+        campaign=campaign, survey=definition, link=link, out_dir=out_dir or default_campaigns_dir()
+    )
+    return Launched(campaign=campaign, link=link, materials=materials)
+
+
+def launch(
+    survey: Annotated[str, typer.Argument(help="A stored survey id, or a survey YAML file.")],
+    org: Annotated[str, typer.Option("--org", help="Your organization, as on the flyer.")],
+    school: Annotated[str, typer.Option(help="The school, as on the flyer.")],
+    grade: Annotated[str, typer.Option(help="The grade, e.g. 7.")],
+    closes: Annotated[
+        str, typer.Option(help="Last day to answer, YYYY-MM-DD (closes at the end of it, UTC).")
+    ],
+    audience: Annotated[
+        str | None, typer.Option(help="student, caregiver or any (default: the survey's).")
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Default language, e.g. en or es (default: en).")
+    ] = None,
+    opens: Annotated[
+        str | None, typer.Option(help="First day to answer, YYYY-MM-DD (default: now).")
+    ] = None,
+    roster_size: Annotated[
+        int | None, typer.Option(help="How many people could answer, for the response rate.")
+    ] = None,
+    follow_up: Annotated[
+        str | None, typer.Option(help="Sent after the thanks in English, e.g. the meeting date.")
+    ] = None,
+    follow_up_es: Annotated[str | None, typer.Option(help="The same in Spanish.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write <code>/qr.png and <code>/flyer.html.")
+    ] = None,
+) -> None:
+    """Launch a campaign: prints its code and link, writes its QR code and flyer."""
+    closes_at = parse_day(closes, "--closes") + timedelta(days=1)
+    if closes_at <= datetime.now(UTC):
+        fail(f"--closes {closes} is in the past; give the last day people can answer")
+    opens_at = parse_day(opens, "--opens") if opens else None
+    texts = {"en": follow_up or "", "es": follow_up_es or ""}
+    username = bot_username(warn=False)
+    engine = open_database()
+    try:
+        with session_scope(engine) as session:
+            launched = launch_campaign(
+                session,
+                survey=survey,
+                organization=org,
+                school=school,
+                grade=grade,
+                closes_at=closes_at,
+                audience=audience,
+                language=language,
+                opens_at=opens_at,
+                roster_size=roster_size,
+                follow_up={k: v for k, v in texts.items() if v.strip()} or None,
+                out_dir=out,
+                username=username,
+            )
+    except SurveyDefinitionError as exc:
+        fail(f"{exc} (fix the file and run `chorus surveys validate {survey}`)")
+    except CampaignError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write the QR code and flyer: {exc.strerror} ({exc.filename})")
+    campaign = launched.campaign
+    console.print(
+        f"[green]Launched[/] campaign [bold]{campaign.code}[/] for {campaign.audience} "
+        f"audience, grade {campaign.grade}, {campaign.school}",
+        highlight=False,
+    )
+    console.print(f"code:  {campaign.code}", highlight=False)
+    console.print(f"link:  {launched.link}", highlight=False, soft_wrap=True)
+    console.print(f"QR:    {launched.materials.qr_png}", highlight=False, soft_wrap=True)
+    console.print(f"flyer: {launched.materials.flyer_html}", highlight=False, soft_wrap=True)
+    if username is None:
+        bot_username()  # now that it worked, say why the link has a placeholder
+
+
+def _get_or_fail(session: Session, code: str) -> Campaign:
+    campaign = get_campaign(session, code=code)
+    if campaign is None:
+        fail(f"no campaign has the code {code!r}; `chorus campaigns` lists them")
+    return campaign
+
+
+def flyer(
+    code: Annotated[str, typer.Argument(help="The campaign code.")],
+    out: Annotated[Path | None, typer.Option(help="Where to write <code>/...")] = None,
+) -> None:
+    """Write a campaign's QR code and flyer again (after setting TELEGRAM_BOT_USERNAME, say)."""
+    username = bot_username()
+    engine = open_database()
+    with session_scope(engine) as session:
+        campaign = _get_or_fail(session, code)
+        if campaign_availability(campaign, now=datetime.now(UTC)) == "closed":
+            fail(f"campaign {code} is closed; launch a new campaign for a new flyer")
+        survey = campaign_survey(session, campaign=campaign)
+    link = campaign_link(campaign.code, username)
+    try:
+        materials = write_campaign_materials(
+            campaign=campaign, survey=survey, link=link, out_dir=out or default_campaigns_dir()
+        )
+    except OSError as exc:
+        fail(f"cannot write the QR code and flyer: {exc.strerror} ({exc.filename})")
+    console.print(f"link:  {link}", highlight=False, soft_wrap=True)
+    console.print(f"QR:    {materials.qr_png}", highlight=False, soft_wrap=True)
+    console.print(f"flyer: {materials.flyer_html}", highlight=False, soft_wrap=True)
+
+
+def _rate(summary: CampaignSummary) -> str:
+    rate = summary.response_rate
+    return "-" if rate is None else f"{rate:.0%}\nof {summary.roster_size}"
+
+
+def _status(summary: CampaignSummary) -> str:
+    if summary.availability == "closed":
+        return "closed"
+    if summary.closes_at is None:
+        return summary.availability.replace("_", " ")
+    last_day = summary.closes_at - timedelta(seconds=1)  # closes at midnight after the last day
+    prefix = "open" if summary.availability == "open" else "opens later"
+    return f"{prefix}\nuntil {last_day:%Y-%m-%d}"
+
+
+def campaigns_table(summaries: list[CampaignSummary]) -> Table:
+    """Few, multi-line columns, so the table still reads in an 80-column terminal."""
+    table = Table(title="Campaigns", box=box.SIMPLE_HEAD, pad_edge=False, show_lines=True)
+    table.add_column("code", no_wrap=True, min_width=16)
+    table.add_column("survey, school, grade, audience", ratio=1)
+    table.add_column("status", min_width=16)
+    table.add_column("answers", min_width=12)
+    table.add_column("rate", justify="right", min_width=5)
+    for s in summaries:
+        table.add_row(
+            s.code,
+            f"{s.survey_id} v{s.survey_version}\n{s.school}, grade {s.grade} ({s.audience})",
+            _status(s),
+            f"{s.started} started\n{s.completed} completed\n{s.declined} declined",
+            _rate(s),
+        )
+    return table
+
+
+def campaigns() -> None:
+    """List campaigns, newest first, with how many started, completed and declined.
+
+    Started counts people who agreed to take part; the rate is completed / roster size.
+    """
+    engine = open_database()
+    with session_scope(engine) as session:
+        summaries = list_campaigns_with_counts(session)
+    if not summaries:
+        console.print("No campaigns yet: `chorus launch SURVEY ...` starts one.")
+        return
+    console.print(campaigns_table(summaries))
+
+
+def close(code: Annotated[str, typer.Argument(help="The campaign code.")]) -> None:
+    """Stop a campaign taking answers; what it collected stays for the report."""
+    engine = open_database()
+    try:
+        with session_scope(engine) as session:
+            campaign = close_campaign(session, code=code)
+    except CampaignError as exc:
+        fail(str(exc))
+    console.print(f"[green]Closed[/] campaign {campaign.code} ({campaign.school}).")
+
+
+def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel has no time zones: write aware timestamps as naive UTC."""
+    out = frame.copy()
+    for name in out.columns:
+        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            out[name] = out[name].dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
+
+
+def export(
+    code: Annotated[str, typer.Argument(help="The campaign code.")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv or xlsx (default: from --out, or csv).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="The file to write (default: <data dir>/exports/<code>.<format>)."),
+    ] = None,
+) -> None:
+    """Export one row per answer (no chat ids, no names) for a spreadsheet or R/pandas."""
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+        fmt = suffix if suffix in EXPORT_FORMATS else "csv"
+    fmt = fmt.lower()
+    if fmt not in EXPORT_FORMATS:
+        fail(f"unknown export format {fmt!r}; use --format csv or --format xlsx")
+    target = out or StorageSettings().data_dir / "exports" / f"{code}.{fmt}"
+    engine = open_database()
+    with session_scope(engine) as session:
+        _get_or_fail(session, code)
+        tidy = load_responses(session, campaign_codes=[code]).tidy()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "csv":
+            tidy.to_csv(target, index=False)
+        else:
+            _excel_safe(tidy).to_excel(target, index=False, sheet_name="answers")
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror}")
+    respondents = tidy["respondent_id"].nunique()
+    console.print(
+        f"[green]Exported[/] {len(tidy)} answers from {respondents} respondents to {target}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add the campaign commands to the root app."""
+    app.command("launch")(launch)
+    app.command("campaigns")(campaigns)
+    app.command("close")(close)
+    app.command("flyer")(flyer)
+    app.command("export")(export)

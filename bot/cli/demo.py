@@ -1,9 +1,194 @@
-"""`chorus demo` commands (to be filled in)."""
+"""`chorus demo`: the whole workflow on a throwaway database, for a first look.
+
+Stage one (here): a fresh demo database in `<CHORUS_DATA_DIR>/demo/`, the
+built-in surveys, three campaigns at two schools with their QR codes and
+flyers. Later stages (simulated respondents answering through the bot, then the
+facilitator packet) take the `DemoSetup` that `prepare_demo` returns.
+"""
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from sqlalchemy.engine import Engine
+
+from bot.cli.app import console, fail
+from bot.cli.campaigns import launch_campaign
+from bot.settings import BotSettings
+from surveys.crud.campaigns import CampaignError
+from surveys.crud.surveys import add_builtin_surveys
+from surveys.db import StorageError, init_db, make_engine, session_scope
+from surveys.loader import SurveyDefinitionError
+from surveys.settings import StorageSettings
+
+DEMO_ORGANIZATION = "Bridges Community Tutoring"
+DEMO_BOT_USERNAME = "ChorusDemoBot"
+"""Used in demo links when `TELEGRAM_BOT_USERNAME` is unset: the demo needs no real bot."""
+DEMO_OPEN_DAYS = 28
+
+
+@dataclass(frozen=True)
+class DemoCampaignSpec:
+    survey_id: str
+    school: str
+    grade: str
+    audience: str
+    roster_size: int
+
+
+DEMO_CAMPAIGNS = (
+    DemoCampaignSpec("student-belonging", "Lincoln Middle School", "7", "student", 120),
+    DemoCampaignSpec("caregiver-belonging", "Lincoln Middle School", "7", "caregiver", 110),
+    DemoCampaignSpec("student-aspirations", "Lincoln High School", "11", "student", 95),
+)
+
+
+@dataclass(frozen=True)
+class DemoCampaign:
+    spec: DemoCampaignSpec
+    code: str
+    link: str
+    qr_png: Path
+    flyer_html: Path
+
+
+@dataclass
+class DemoSetup:
+    """What stage one made; later stages add respondents and the packet to it."""
+
+    data_dir: Path
+    demo_dir: Path
+    database_url: str
+    engine: Engine
+    campaigns: list[DemoCampaign]
+
+    def campaign(self, survey_id: str) -> DemoCampaign:
+        return next(c for c in self.campaigns if c.spec.survey_id == survey_id)
+
+
+def demo_database_path(data_dir: Path) -> Path:
+    return data_dir / "demo" / "chorus.db"
+
+
+def _start_fresh(demo_dir: Path) -> None:
+    """Forget the previous run: its database (with WAL files) and its campaign files."""
+    db = demo_dir / "chorus.db"
+    for path in (db, db.with_name("chorus.db-wal"), db.with_name("chorus.db-shm")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(demo_dir / "campaigns", ignore_errors=True)
+
+
+def _follow_up(meeting: datetime) -> dict[str, str]:
+    day = f"{meeting:%Y-%m-%d}"
+    return {
+        "en": f"Join us to talk about the results: {day}, 6 pm, in the school library.",
+        "es": f"Acompáñenos a conversar sobre los resultados: {day}, 6 pm, en la biblioteca.",
+    }
+
+
+def prepare_demo(
+    data_dir: Path, *, username: str | None = None, now: datetime | None = None
+) -> DemoSetup:
+    """Stage one: a fresh demo database with the built-ins and the demo campaigns launched."""
+    demo_dir = data_dir / "demo"
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    _start_fresh(demo_dir)
+    database_url = f"sqlite:///{demo_database_path(data_dir)}"
+    engine = make_engine(database_url)
+    init_db(engine)
+    current = now or datetime.now(UTC)
+    closes = current.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
+        days=DEMO_OPEN_DAYS
+    )
+    campaigns = []
+    with session_scope(engine) as session:
+        add_builtin_surveys(session)
+        for spec in DEMO_CAMPAIGNS:
+            launched = launch_campaign(
+                session,
+                survey=spec.survey_id,
+                organization=DEMO_ORGANIZATION,
+                school=spec.school,
+                grade=spec.grade,
+                audience=spec.audience,
+                closes_at=closes,
+                roster_size=spec.roster_size,
+                follow_up=_follow_up(closes + timedelta(days=7)),
+                out_dir=demo_dir / "campaigns",
+                username=username or DEMO_BOT_USERNAME,
+            )
+            campaigns.append(
+                DemoCampaign(
+                    spec=spec,
+                    code=launched.campaign.code,
+                    link=launched.link,
+                    qr_png=launched.materials.qr_png,
+                    flyer_html=launched.materials.flyer_html,
+                )
+            )
+    return DemoSetup(
+        data_dir=data_dir,
+        demo_dir=demo_dir,
+        database_url=database_url,
+        engine=engine,
+        campaigns=campaigns,
+    )
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working directory when it is inside it: shorter to read."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def print_campaigns(setup: DemoSetup) -> None:
+    """Each campaign with its link and files, one per line, so a link is never wrapped."""
+    console.rule(f"Demo campaigns of {DEMO_ORGANIZATION}")
+    for c in setup.campaigns:
+        console.print(
+            f"[bold]{c.spec.survey_id}[/]: {c.spec.school}, grade {c.spec.grade}, "
+            f"{c.spec.audience}s (roster {c.spec.roster_size})",
+            highlight=False,
+        )
+        for label, value in (
+            ("link", c.link),
+            ("QR", _shown(c.qr_png)),
+            ("flyer", _shown(c.flyer_html)),
+        ):
+            console.print(f"  {label:<6}{value}", highlight=False, soft_wrap=True)
+    console.print(
+        f"Demo database: {_shown(demo_database_path(setup.data_dir))} (fresh on every run)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def demo(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where the demo goes (default: CHORUS_DATA_DIR or data).")
+    ] = None,
+) -> None:
+    """Run the demo: launch campaigns on a fresh demo database and show what was made."""
+    directory = data_dir or StorageSettings().data_dir
+    try:
+        setup = prepare_demo(directory, username=BotSettings().username)
+    except (StorageError, CampaignError, SurveyDefinitionError) as exc:
+        fail(f"the demo could not start: {exc}")
+    except OSError as exc:
+        fail(f"the demo could not write to {directory}: {exc.strerror}")
+    try:
+        print_campaigns(setup)
+    finally:
+        setup.engine.dispose()
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add `chorus demo` to the root app."""
+    app.command("demo")(demo)

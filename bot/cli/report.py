@@ -1,9 +1,79 @@
-"""`chorus report` commands (to be filled in)."""
+"""`chorus report`: the facilitator packet and its tables for one or more campaigns.
+
+All the work is in `analysis.packet`; this module turns command-line text into
+arguments and every foreseeable problem into one line with exit code 2.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from analysis.locales import LANGUAGES
+from analysis.packet import FORMATS, build_report, write_outputs
+from analysis.suppression import DEFAULT_MIN_N
+from bot.cli.app import console, fail
+from surveys.db import StorageError, init_db, make_engine, session_scope
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    """`html,md` -> ("html", "md"); unknown names fail with the list of valid ones."""
+    formats = tuple(
+        dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip())
+    )
+    unknown = [f for f in formats if f not in FORMATS]
+    if not formats or unknown:
+        shown = ", ".join(unknown) or repr(value)
+        fail(f"unknown format {shown}; use a comma-separated list of {', '.join(FORMATS)}")
+    return formats
+
+
+def report(
+    campaigns: Annotated[list[str], typer.Argument(help="One or more campaign codes.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path("out"),
+    format: Annotated[
+        str, typer.Option("--format", help="Comma-separated: html, md, xlsx, csv.")
+    ] = ",".join(FORMATS),
+    language: Annotated[
+        str, typer.Option("--language", help="Language of the packet: en or es.")
+    ] = "en",
+    min_n: Annotated[
+        int, typer.Option("--min-n", help="Hide any group with fewer respondents than this.")
+    ] = DEFAULT_MIN_N,
+) -> None:
+    """Write the facilitator packet (HTML, Markdown) and the tables (XLSX, CSV)."""
+    formats = parse_formats(format)
+    if language not in LANGUAGES:
+        fail(f"unknown language {language!r}; use one of {', '.join(LANGUAGES)}")
+    if min_n < 1:
+        fail(f"--min-n must be at least 1, not {min_n}")
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out} is a file; give a directory to write the packet into")
+    try:
+        engine = make_engine()
+        init_db(engine)
+    except StorageError as exc:
+        fail(str(exc))
+    try:
+        with session_scope(engine) as session:
+            built = build_report(session, campaign_codes=campaigns, language=language, min_n=min_n)
+    except ValueError as exc:
+        fail(f"{exc}; run `chorus campaigns` to list the codes")
+    finally:
+        engine.dispose()
+    try:
+        paths = write_outputs(built, out, formats)
+    except OSError as exc:
+        fail(f"cannot write to {out}: {exc.strerror or exc}")
+    for path in (paths.html, paths.md, paths.xlsx):
+        if path is not None:
+            console.print(str(path), highlight=False, soft_wrap=True)
+    if paths.csv:
+        console.print(f"{paths.csv[0].parent}/ ({len(paths.csv)} CSV tables)", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("report")(report)

@@ -1,0 +1,252 @@
+"""Numbers by group, student–caregiver gaps and change between waves, with suppression applied.
+
+Every table here carries a `shown` column: when it is False the numbers are NaN and the
+packet prints the "fewer than N responses" label instead. Suppression is decided per
+breakdown from respondent counts (`analysis.suppression.hidden_groups`), never per cell,
+so the same group is hidden in every table of that breakdown.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from analysis.scoring import domain_table, percent_favorable, respondent_domain_scores
+from analysis.suppression import hidden_groups, is_shown
+
+DIMENSIONS = ("role", "school", "grade", "language")
+ROLES = ("student", "caregiver")
+
+
+def group_counts(people: pd.DataFrame, dimension: str) -> pd.Series:
+    """Respondents per group of one dimension, largest first."""
+    return people[dimension].fillna("unknown").astype(str).value_counts()
+
+
+def hidden_in(people: pd.DataFrame, dimension: str, min_n: int) -> set[str]:
+    """The groups of `dimension` that must not be shown (complementary rule applied)."""
+    counts = group_counts(people, dimension)
+    hidden = hidden_groups(counts.to_dict(), min_n=min_n)
+    if not is_shown(len(people), min_n):
+        hidden = set(counts.index)
+    return hidden
+
+
+def counts_table(people: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """Respondents per group for each dimension: the response counts of the packet."""
+    rows: list[dict[str, object]] = []
+    for dim in DIMENSIONS:
+        counts = group_counts(people, dim)
+        hidden = hidden_in(people, dim, min_n)
+        for group, n in counts.items():
+            shown = group not in hidden
+            rows.append(
+                {
+                    "dimension": dim,
+                    "group": group,
+                    "shown": shown,
+                    "respondents": int(n) if shown else np.nan,
+                    "share": float(n / len(people) * 100) if shown else np.nan,
+                }
+            )
+    return pd.DataFrame(rows, columns=["dimension", "group", "shown", "respondents", "share"])
+
+
+def domain_breakdown(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """Domain score and percent favorable for every group of every dimension."""
+    rows: list[dict[str, object]] = []
+    columns = [
+        "dimension",
+        "group",
+        "respondents",
+        "shown",
+        "domain",
+        "n",
+        "score",
+        "pct_favorable",
+    ]
+    reportable = scored["type"].eq("likert") | scored["favorable_hit"].notna()
+    scored_domains = scored.loc[reportable, "domain"].dropna().unique().tolist()
+    for dim in DIMENSIONS:
+        hidden = hidden_in(people, dim, min_n)
+        labels = people.set_index("respondent_id")[dim].fillna("unknown").astype(str)
+        groups = scored["respondent_id"].map(labels)
+        for group, n in group_counts(people, dim).items():
+            shown = group not in hidden
+            part = scored[groups == group]
+            table = domain_table(part) if shown else None
+            domains = table["domain"].tolist() if table is not None else scored_domains
+            for domain in domains:
+                row = {"dimension": dim, "group": group, "domain": domain, "shown": shown}
+                row["respondents"] = int(n) if shown else np.nan
+                if table is not None:
+                    d = table.set_index("domain").loc[domain]
+                    row.update(n=int(d["n"]), score=d["score"], pct_favorable=d["pct_favorable"])
+                else:
+                    row.update(n=np.nan, score=np.nan, pct_favorable=np.nan)
+                rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _role_item_stats(scored: pd.DataFrame, role: str) -> pd.DataFrame:
+    part = scored[(scored["role"] == role) & scored["mirror"].notna()]
+    if part.empty:
+        return pd.DataFrame(columns=["mirror", "question_id", "n", "mean", "pct_favorable"])
+    return (
+        part.groupby("mirror", sort=False)
+        .apply(
+            lambda g: pd.Series(
+                {
+                    "question_id": ", ".join(dict.fromkeys(g["question_id"])),
+                    "survey_id": g["survey_id"].iloc[0],
+                    "n": int(g["favorable_hit"].notna().sum()),
+                    "mean": float(g["score"].mean()),
+                    "pct_favorable": percent_favorable(g["favorable_hit"]),
+                }
+            ),
+            include_groups=False,
+        )
+        .reset_index()
+    )
+
+
+def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """Students minus caregivers on each mirrored item, biggest absolute gap first.
+
+    Shown only when both roles survive the role breakdown's suppression.
+    """
+    columns = [
+        "mirror",
+        "domain",
+        "student_question",
+        "caregiver_question",
+        "shown",
+        "student_n",
+        "caregiver_n",
+        "student_pct_favorable",
+        "caregiver_pct_favorable",
+        "gap_pct_favorable",
+        "student_mean",
+        "caregiver_mean",
+        "gap_mean",
+    ]
+    students = _role_item_stats(scored, "student").set_index("mirror")
+    carers = _role_item_stats(scored, "caregiver").set_index("mirror")
+    hidden = hidden_in(people, "role", min_n)
+    shown = not ({"student", "caregiver"} & hidden)
+    rows: list[dict[str, object]] = []
+    domains = scored.dropna(subset=["mirror"]).groupby("mirror")["domain"].first()
+    for key in students.index.intersection(carers.index):
+        s, c = students.loc[key], carers.loc[key]
+        row: dict[str, object] = {
+            "mirror": key,
+            "domain": domains.get(key),
+            "student_question": s["question_id"],
+            "caregiver_question": c["question_id"],
+            "shown": shown,
+        }
+        if shown:
+            row.update(
+                student_n=s["n"],
+                caregiver_n=c["n"],
+                student_pct_favorable=s["pct_favorable"],
+                caregiver_pct_favorable=c["pct_favorable"],
+                gap_pct_favorable=s["pct_favorable"] - c["pct_favorable"],
+                student_mean=s["mean"],
+                caregiver_mean=c["mean"],
+                gap_mean=s["mean"] - c["mean"],
+            )
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=columns)
+    if out.empty:
+        return out
+    order = out["gap_pct_favorable"].abs().sort_values(ascending=False, na_position="last").index
+    return out.loc[order].reset_index(drop=True)
+
+
+def wave_pairs(campaigns: pd.DataFrame) -> list[tuple[str, str]]:
+    """(previous, current) campaign codes: consecutive campaigns of one survey at one school."""
+    pairs: list[tuple[str, str]] = []
+    for _, series in campaigns.groupby(["survey_id", "school"], sort=False):
+        codes = series.sort_values("opens_at")["campaign"].tolist()
+        pairs.extend(itertools.pairwise(codes))
+    return pairs
+
+
+def latest_waves(campaigns: pd.DataFrame) -> list[str]:
+    """The newest campaign of each survey and school: the ones the packet reports on."""
+    latest = campaigns.sort_values("opens_at").groupby(["survey_id", "school"]).tail(1)
+    return [c for c in campaigns["campaign"] if c in set(latest["campaign"])]
+
+
+def wave_changes(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """Domain score and percent favorable in each wave and the change since the previous one."""
+    columns = [
+        "survey_id",
+        "school",
+        "previous",
+        "current",
+        "previous_opens_at",
+        "current_opens_at",
+        "shown",
+        "domain",
+        "previous_n",
+        "current_n",
+        "previous_score",
+        "current_score",
+        "change_score",
+        "previous_pct_favorable",
+        "current_pct_favorable",
+        "change_pct_favorable",
+    ]
+    camp = (
+        people.groupby("campaign")
+        .agg(
+            survey_id=("survey_id", "first"),
+            school=("school", "first"),
+            opens=("opens_at", "first"),
+        )
+        .reset_index()
+        .rename(columns={"opens": "opens_at"})
+    )
+    sizes = people["campaign"].value_counts()
+    rows: list[dict[str, object]] = []
+    for prev, cur in wave_pairs(camp):
+        shown = is_shown(int(sizes.get(prev, 0)), min_n) and is_shown(int(sizes.get(cur, 0)), min_n)
+        before = domain_table(scored[scored["campaign"] == prev]).set_index("domain")
+        after = domain_table(scored[scored["campaign"] == cur]).set_index("domain")
+        info = camp.set_index("campaign")
+        for domain in after.index.intersection(before.index):
+            row: dict[str, object] = {
+                "survey_id": info.loc[cur, "survey_id"],
+                "school": info.loc[cur, "school"],
+                "previous": prev,
+                "current": cur,
+                "previous_opens_at": info.loc[prev, "opens_at"],
+                "current_opens_at": info.loc[cur, "opens_at"],
+                "shown": shown,
+                "domain": domain,
+            }
+            if shown:
+                b, a = before.loc[domain], after.loc[domain]
+                row.update(
+                    previous_n=int(b["n"]),
+                    current_n=int(a["n"]),
+                    previous_score=b["score"],
+                    current_score=a["score"],
+                    change_score=a["score"] - b["score"],
+                    previous_pct_favorable=b["pct_favorable"],
+                    current_pct_favorable=a["pct_favorable"],
+                    change_pct_favorable=a["pct_favorable"] - b["pct_favorable"],
+                )
+            rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def domain_scores_by_role(scored: pd.DataFrame) -> pd.DataFrame:
+    """Respondent-level domain scores with role, for charts that compare the two roles."""
+    wide = respondent_domain_scores(scored)
+    roles = scored.groupby("respondent_id")["role"].first()
+    return wide.join(roles)

@@ -1,0 +1,293 @@
+"""Stored answers as tidy pandas frames: the one way analysis reads the database.
+
+Everything downstream (numbers, themes, the packet, `chorus export`) starts from
+`Responses`, so the privacy boundary lives here: the `contact` table, the only
+place a Telegram chat id is kept, is never selected from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import select
+from sqlmodel import Session
+
+from surveys.definition import Survey
+from surveys.models import Answer, Campaign, Respondent, SurveyRecord
+
+CAMPAIGN_COLUMNS = [
+    "campaign",
+    "survey_id",
+    "survey_version",
+    "version_hash",
+    "organization",
+    "school",
+    "grade",
+    "audience",
+    "default_language",
+    "opens_at",
+    "closes_at",
+    "status",
+    "roster_size",
+    "declined_count",
+]
+RESPONDENT_COLUMNS = [
+    "respondent_id",
+    "campaign",
+    "role",
+    "language",
+    "status",
+    "started_at",
+    "completed_at",
+]
+ANSWER_COLUMNS = [
+    "respondent_id",
+    "campaign",
+    "question_id",
+    "value",
+    "text",
+    "skipped",
+    "flagged",
+    "answered_at",
+]
+QUESTION_COLUMNS = [
+    "survey_id",
+    "version_hash",
+    "question_id",
+    "order",
+    "domain",
+    "type",
+    "reverse",
+    "mirror",
+    "scale",
+    "not_sure",
+    "favorable",
+    "text_en",
+    "text_es",
+]
+TIDY_COLUMNS = [
+    "respondent_id",
+    "campaign",
+    "survey_id",
+    "organization",
+    "school",
+    "grade",
+    "role",
+    "language",
+    "question_id",
+    "domain",
+    "value",
+    "text",
+    "skipped",
+    "flagged",
+    "answered_at",
+]
+
+
+@dataclass
+class Responses:
+    """The answers of one or several campaigns, with the definitions they were asked under."""
+
+    campaigns: pd.DataFrame
+    respondents: pd.DataFrame
+    answers: pd.DataFrame
+    questions: pd.DataFrame
+    surveys: dict[str, Survey] = field(default_factory=dict)
+
+    def subset(self, campaign_codes: Sequence[str]) -> Responses:
+        """The same data restricted to some of its campaigns (e.g. the newest wave only)."""
+        keep = set(campaign_codes)
+        campaigns = self.campaigns[self.campaigns["campaign"].isin(keep)].reset_index(drop=True)
+        hashes = set(campaigns["version_hash"])
+        return Responses(
+            campaigns=campaigns,
+            respondents=self.respondents[self.respondents["campaign"].isin(keep)].reset_index(
+                drop=True
+            ),
+            answers=self.answers[self.answers["campaign"].isin(keep)].reset_index(drop=True),
+            questions=self.questions[self.questions["version_hash"].isin(hashes)].reset_index(
+                drop=True
+            ),
+            surveys={h: s for h, s in self.surveys.items() if h in hashes},
+        )
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per answer with its respondent's groups, the shape exports and stats share."""
+        camp = self.campaigns[
+            ["campaign", "survey_id", "version_hash", "organization", "school", "grade"]
+        ]
+        resp = self.respondents[["respondent_id", "role", "language"]]
+        out = self.answers.merge(resp, on="respondent_id", how="left").merge(
+            camp, on="campaign", how="left"
+        )
+        qs = self.questions[["version_hash", "question_id", "domain"]]
+        out = out.merge(qs, on=["version_hash", "question_id"], how="left")
+        return out[TIDY_COLUMNS].reset_index(drop=True)
+
+
+def _question_rows(survey: Survey, version_hash: str) -> list[dict[str, object]]:
+    """Keyed by the hash stored with the campaign: that is the pin, whatever re-hashing gives."""
+    return [
+        {
+            "survey_id": survey.id,
+            "version_hash": version_hash,
+            "question_id": q.id,
+            "order": i,
+            "domain": q.domain,
+            "type": str(q.type),
+            "reverse": q.reverse,
+            "mirror": q.mirror,
+            "scale": q.scale,
+            "not_sure": q.not_sure,
+            "favorable": tuple(q.favorable),
+            "text_en": q.text.get("en"),
+            "text_es": q.text.get("es", q.text.get("en")),
+        }
+        for i, q in enumerate(survey.questions)
+    ]
+
+
+def _frame(rows: Sequence[object], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def load_responses(session: Session, *, campaign_codes: Sequence[str]) -> Responses:
+    """Read the campaigns named by `campaign_codes` (in the order given).
+
+    Raises `ValueError` naming any code that does not exist, so a typo on the
+    command line becomes a one-line error instead of an empty packet.
+    """
+    codes = list(dict.fromkeys(campaign_codes))
+    camp_rows = session.execute(
+        select(
+            Campaign.id,
+            Campaign.code,
+            SurveyRecord.survey_id,
+            SurveyRecord.version,
+            SurveyRecord.version_hash,
+            Campaign.organization,
+            Campaign.school,
+            Campaign.grade,
+            Campaign.audience,
+            Campaign.default_language,
+            Campaign.opens_at,
+            Campaign.closes_at,
+            Campaign.status,
+            Campaign.roster_size,
+            Campaign.declined_count,
+            SurveyRecord.definition,
+        )
+        .join(SurveyRecord, SurveyRecord.id == Campaign.survey_pk)  # type: ignore[arg-type]
+        .where(Campaign.code.in_(codes))  # type: ignore[attr-defined]
+    ).all()
+    found = {row.code for row in camp_rows}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValueError(f"unknown campaign code: {', '.join(missing)}")
+
+    by_code = {row.code: row for row in camp_rows}
+    ordered = [by_code[c] for c in codes]
+    pk_to_code = {row.id: row.code for row in ordered}
+    campaigns = pd.DataFrame(
+        [
+            {
+                "campaign": r.code,
+                "survey_id": r.survey_id,
+                "survey_version": r.version,
+                "version_hash": r.version_hash,
+                "organization": r.organization,
+                "school": r.school,
+                "grade": r.grade,
+                "audience": r.audience,
+                "default_language": r.default_language,
+                "opens_at": r.opens_at,
+                "closes_at": r.closes_at,
+                "status": r.status,
+                "roster_size": r.roster_size,
+                "declined_count": r.declined_count,
+            }
+            for r in ordered
+        ],
+        columns=CAMPAIGN_COLUMNS,
+    )
+
+    surveys: dict[str, Survey] = {}
+    for r in ordered:
+        if r.version_hash not in surveys:
+            surveys[r.version_hash] = Survey.model_validate_json(r.definition)
+    question_rows = [row for h, s in surveys.items() for row in _question_rows(s, h)]
+    questions = pd.DataFrame(question_rows, columns=QUESTION_COLUMNS)
+
+    pks = list(pk_to_code)
+    resp_rows = session.execute(
+        select(
+            Respondent.id,
+            Respondent.campaign_id,
+            Respondent.role,
+            Respondent.language,
+            Respondent.status,
+            Respondent.started_at,
+            Respondent.completed_at,
+        ).where(Respondent.campaign_id.in_(pks))  # type: ignore[attr-defined]
+    ).all()
+    respondents = _frame(resp_rows, RESPONDENT_COLUMNS)
+    respondents["campaign"] = respondents["campaign"].map(pk_to_code)
+
+    ans_rows = session.execute(
+        select(
+            Answer.respondent_id,
+            Respondent.campaign_id,
+            Answer.question_id,
+            Answer.value,
+            Answer.text,
+            Answer.skipped,
+            Answer.flagged,
+            Answer.answered_at,
+        )
+        .join(Respondent, Respondent.id == Answer.respondent_id)  # type: ignore[arg-type]
+        .where(Respondent.campaign_id.in_(pks))  # type: ignore[attr-defined]
+    ).all()
+    answers = _frame(ans_rows, ANSWER_COLUMNS)
+    answers["campaign"] = answers["campaign"].map(pk_to_code)
+    answers["skipped"] = answers["skipped"].astype(bool)
+    answers["flagged"] = answers["flagged"].astype(bool)
+
+    return Responses(
+        campaigns=campaigns,
+        respondents=respondents,
+        answers=answers,
+        questions=questions,
+        surveys=surveys,
+    )
+
+
+def previous_campaign_codes(session: Session, *, campaign_codes: Sequence[str]) -> list[str]:
+    """For each campaign, the code of the one before it (same survey, same school, by opens_at).
+
+    The packet reports change since the last wave even when only the newest campaign is
+    named on the command line. Campaigns already named are not repeated.
+    """
+    rows = session.execute(
+        select(Campaign.code, Campaign.school, Campaign.opens_at, SurveyRecord.survey_id).join(
+            SurveyRecord,
+            SurveyRecord.id == Campaign.survey_pk,  # type: ignore[arg-type]
+        )
+    ).all()
+    named = set(campaign_codes)
+    found: list[str] = []
+    for code in campaign_codes:
+        me = next((r for r in rows if r.code == code), None)
+        if me is None:
+            continue
+        earlier = [
+            r
+            for r in rows
+            if r.survey_id == me.survey_id and r.school == me.school and r.opens_at < me.opens_at
+        ]
+        if earlier:
+            previous = max(earlier, key=lambda r: r.opens_at).code
+            if previous not in named and previous not in found:
+                found.append(previous)
+    return found

@@ -1,0 +1,861 @@
+"""The facilitator packet: every number, chart and prompt, assembled once and written as
+HTML, Markdown, an XLSX workbook and CSV tables.
+
+`build_report` computes; `render_*`/`write_report` only format. The packet reports on
+the newest campaign of each survey and school among those asked for; earlier waves
+(named or found in the database) are used only for the change table. Suppression is
+applied while building, so no output format can leak a hidden group.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlmodel import Session
+
+from analysis import charts
+from analysis.breakdowns import (
+    DIMENSIONS,
+    counts_table,
+    domain_breakdown,
+    hidden_in,
+    latest_waves,
+    mirror_gaps,
+    wave_changes,
+)
+from analysis.frames import Responses, load_responses, previous_campaign_codes
+from analysis.locales import domain_label, group_label, number, percent, t
+from analysis.prompts import DataWalkPrompt, build_prompts
+from analysis.scoring import (
+    ALPHA_MIN_CASES,
+    domain_table,
+    item_table,
+    participants,
+    scored_answers,
+)
+from analysis.suppression import (
+    DEFAULT_MIN_N,
+    hidden_label,
+    is_shown,
+    may_show_text,
+    rule_statement,
+)
+
+FORMATS = ("html", "md", "xlsx", "csv")
+THEME_COLUMNS = [
+    "theme_id",
+    "theme",
+    "kind",
+    "respondents",
+    "share",
+    "sentiment",
+    "sentiment_n",
+    "not_scored",
+    "quotes",
+]
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """What `write_report` wrote, so the CLI and `chorus demo` can print it."""
+
+    html: Path | None = None
+    md: Path | None = None
+    xlsx: Path | None = None
+    csv: tuple[Path, ...] = ()
+
+    def all(self) -> list[Path]:
+        return [p for p in (self.html, self.md, self.xlsx) if p is not None] + list(self.csv)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as the reader sees it: formatted cells, already suppressed."""
+
+    key: str
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+    empty: str = ""
+
+
+@dataclass
+class Report:
+    """Everything the packet shows, plus the raw tables behind it for XLSX/CSV."""
+
+    language: str
+    min_n: int
+    title: str
+    subtitle: str
+    generated: str
+    total: int
+    shown: bool
+    headline: list[tuple[str, str]]
+    sections: dict[str, Table]
+    charts: dict[str, str]
+    prompts: list[DataWalkPrompt]
+    privacy: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def text(self, key: str, **params: object) -> str:
+        return t(key, self.language, **params)
+
+
+def _summarize_themes() -> Callable[..., pd.DataFrame] | None:
+    """The open-text engine, if installed; the packet says so instead of failing without it."""
+    try:
+        from analysis.themes import summarize_themes
+    except ImportError:
+        return None
+    return summarize_themes
+
+
+def _question_text(responses: Responses, language: str) -> dict[tuple[str, str], str]:
+    col = "text_es" if language == "es" else "text_en"
+    q = responses.questions
+    return {
+        (s, qid): str(txt if isinstance(txt, str) else q_en)
+        for s, qid, txt, q_en in zip(
+            q["survey_id"], q["question_id"], q[col], q["text_en"], strict=True
+        )
+    }
+
+
+def _pct(value: Any, language: str) -> str:
+    return "" if value is None or _nan(value) else percent(float(value), language)
+
+
+def _num(value: Any, language: str, digits: int = 1) -> str:
+    return "" if value is None or _nan(value) else number(float(value), language, digits)
+
+
+def _nan(value: Any) -> bool:
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _texts(responses: Responses) -> pd.DataFrame:
+    """Free text (text questions and multi-choice "other") in the shape `summarize_themes` reads."""
+    ans = responses.answers
+    has_text = ans["text"].notna() & ~ans["skipped"] & (ans["text"].astype(str).str.strip() != "")
+    texts = ans.loc[has_text, ["respondent_id", "question_id", "text", "flagged"]]
+    langs = responses.respondents.set_index("respondent_id")["language"]
+    texts = texts.assign(language=texts["respondent_id"].map(langs).fillna("en"))
+    return texts[["respondent_id", "question_id", "text", "language", "flagged"]].reset_index(
+        drop=True
+    )
+
+
+def _choice_table(responses: Responses, scored: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Option counts for choice and yes/no questions, as a share of who answered."""
+    rows: list[dict[str, object]] = []
+    kinds = {"single_choice", "multi_choice", "yes_no"}
+    part = scored[scored["type"].isin(kinds) & ~scored["skipped"] & scored["value"].notna()]
+    for (vh, qid), g in part.groupby(["version_hash", "question_id"], sort=False):
+        survey = responses.surveys[str(vh)]
+        question = survey.question(str(qid))
+        answered = g["respondent_id"].nunique()
+        chosen: dict[str, int] = {}
+        for value in g["value"]:
+            picks = json.loads(value) if str(value).startswith("[") else [value]
+            for pick in dict.fromkeys(str(p) for p in picks):
+                chosen[pick] = chosen.get(pick, 0) + 1
+        order = [o.id for o in question.options] or ["yes", "no"]
+        extra = [k for k in chosen if k not in order]
+        for option_id in order + extra:
+            if option_id not in chosen:
+                continue
+            option = question.option(option_id)
+            if option is not None:
+                label = option.label.get(language, option.label.get("en", option_id))
+            elif option_id in ("yes", "no"):
+                label = t(option_id, language)
+            else:
+                label = (
+                    {"en": "Other", "es": "Otra"}.get(language, "Other")
+                    if option_id == "other"
+                    else option_id
+                )
+            rows.append(
+                {
+                    "survey_id": survey.id,
+                    "question_id": qid,
+                    "domain": question.domain,
+                    "question": question.text.get(language, question.text.get("en", "")),
+                    "option_id": option_id,
+                    "option": label,
+                    "respondents": answered,
+                    "chosen": chosen[option_id],
+                    "share": chosen[option_id] / answered * 100,
+                }
+            )
+    columns = [
+        "survey_id",
+        "question_id",
+        "domain",
+        "question",
+        "option_id",
+        "option",
+        "respondents",
+        "chosen",
+        "share",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _suppress(
+    frame: pd.DataFrame, shown: pd.Series, numeric: Sequence[str], note: str
+) -> pd.DataFrame:
+    """Blank the numbers of hidden rows and say why, for the machine-readable tables."""
+    out = frame.copy()
+    out["shown"] = shown.astype(bool).to_numpy()
+    for col in numeric:
+        if col in out.columns:
+            out[col] = out[col].astype(float).where(out["shown"])
+    out["note"] = ["" if s else note for s in out["shown"]]
+    return out
+
+
+def build_report(
+    session: Session,
+    *,
+    campaign_codes: Sequence[str],
+    language: str = "en",
+    min_n: int = DEFAULT_MIN_N,
+    include_previous: bool = True,
+) -> Report:
+    """Compute every figure of the packet for `campaign_codes` (ValueError on an unknown code)."""
+    codes = list(dict.fromkeys(campaign_codes))
+    extra = previous_campaign_codes(session, campaign_codes=codes) if include_previous else []
+    everything = load_responses(session, campaign_codes=codes + extra)
+    return report_from_responses(everything, language=language, min_n=min_n)
+
+
+def report_from_responses(
+    everything: Responses, *, language: str = "en", min_n: int = DEFAULT_MIN_N
+) -> Report:
+    """The packet for loaded frames; earlier waves in `everything` feed only the change table."""
+    if min_n < 1:
+        raise ValueError("the minimum group size must be at least 1")
+    hidden_text = hidden_label(min_n, language)
+    current_codes = latest_waves(everything.campaigns)
+    current = everything.subset(current_codes)
+    scored_all = scored_answers(everything)
+    people_all = participants(everything)
+    scored = scored_all[scored_all["campaign"].isin(current_codes)]
+    people = people_all[people_all["campaign"].isin(current_codes)]
+    total = len(people)
+    shown = is_shown(total, min_n)
+    texts_of = _question_text(everything, language)
+
+    # --- machine tables -------------------------------------------------------------
+    camp_hidden = hidden_in(people, "campaign", min_n) if total else set()
+    per_campaign = people.groupby("campaign").agg(
+        respondents=("respondent_id", "count"), completed=("completed", "sum")
+    )
+    campaigns = current.campaigns.set_index("campaign")
+    resp_rows = []
+    for code in current_codes:
+        info = campaigns.loc[code]
+        n = int(per_campaign["respondents"].get(code, 0))
+        done = int(per_campaign["completed"].get(code, 0))
+        roster = info["roster_size"]
+        roster = None if roster is None or _nan(roster) else int(roster)
+        resp_rows.append(
+            {
+                "campaign": code,
+                "survey_id": info["survey_id"],
+                "school": info["school"],
+                "grade": info["grade"],
+                "audience": info["audience"],
+                "opens_at": info["opens_at"],
+                "roster_size": roster,
+                "respondents": n,
+                "completed": done,
+                "response_rate": n / roster * 100 if roster else float("nan"),
+                "declined": int(info["declined_count"]),
+            }
+        )
+    responses_table = pd.DataFrame(resp_rows)
+    if not responses_table.empty:
+        ok = ~responses_table["campaign"].isin(camp_hidden) & (responses_table["respondents"] > 0)
+        ok |= responses_table["respondents"] == 0
+        responses_table = _suppress(
+            responses_table, ok, ["respondents", "completed", "response_rate"], hidden_text
+        )
+
+    groups = (
+        counts_table(people, min_n)
+        if total
+        else pd.DataFrame(columns=["dimension", "group", "shown", "respondents", "share"])
+    )
+    groups["note"] = ["" if s else hidden_text for s in groups["shown"]]
+
+    items = item_table(scored)
+    items.insert(
+        2,
+        "question",
+        [
+            texts_of.get((s, q), q)
+            for s, q in zip(items["survey_id"], items["question_id"], strict=True)
+        ],
+    )
+    item_ok = pd.Series(
+        [shown and int(n) >= min_n for n in items["n"]], index=items.index, dtype=bool
+    )
+    items = _suppress(
+        items,
+        item_ok,
+        [
+            "n",
+            "mean",
+            "pct_favorable",
+            "skipped",
+            "not_sure",
+            "respondents",
+            "n_1",
+            "n_2",
+            "n_3",
+            "n_4",
+            "n_5",
+        ],
+        hidden_text,
+    )
+    items = items.sort_values(
+        ["shown", "pct_favorable"], ascending=[False, False], na_position="last"
+    ).reset_index(drop=True)
+
+    domains = domain_table(scored)
+    domains = _suppress(
+        domains,
+        pd.Series([shown] * len(domains), index=domains.index, dtype=bool),
+        ["respondents", "n", "score", "pct_favorable", "alpha", "alpha_n"],
+        hidden_text,
+    )
+    by_group = domain_breakdown(scored, people, min_n) if total else pd.DataFrame()
+    if not by_group.empty:
+        by_group["note"] = ["" if s else hidden_text for s in by_group["shown"]]
+
+    gaps = mirror_gaps(scored, people, min_n)
+    if not gaps.empty:
+        gaps.insert(
+            2,
+            "label",
+            [_gap_label(scored, key, texts_of) for key in gaps["mirror"]],
+        )
+        gaps["note"] = ["" if s else hidden_text for s in gaps["shown"]]
+        gaps = gaps[gaps["student_pct_favorable"].notna() | ~gaps["shown"]].reset_index(drop=True)
+
+    waves = wave_changes(scored_all, people_all, min_n)
+    if not waves.empty:
+        waves = waves[waves["current"].isin(current_codes)].reset_index(drop=True)
+        waves["note"] = ["" if s else hidden_text for s in waves["shown"]]
+
+    choices = _choice_table(current, scored, language)
+    if not choices.empty:
+        choices = _suppress(
+            choices,
+            pd.Series(
+                [shown and r >= min_n for r in choices["respondents"]],
+                index=choices.index,
+                dtype=bool,
+            ),
+            ["respondents", "chosen", "share"],
+            hidden_text,
+        )
+
+    themes, themes_message = _themes(current, people, language, min_n)
+
+    tables = {
+        "responses": responses_table,
+        "groups": groups,
+        "domains": domains,
+        "domains_by_group": by_group,
+        "items": items,
+        "gaps": gaps,
+        "waves": waves,
+        "choices": choices,
+        "themes": themes,
+    }
+
+    # --- what the reader sees ----------------------------------------------------------
+    lang = language
+    hidden_groups_named = sorted(
+        {
+            group_label(str(r["dimension"]), str(r["group"]), lang)
+            for _, r in groups.iterrows()
+            if not r["shown"]
+        }
+    )
+    roster_total = responses_table["roster_size"].dropna().sum() if not responses_table.empty else 0
+    rate = None
+    if roster_total and not camp_hidden and shown and responses_table["roster_size"].notna().all():
+        rate = total / roster_total * 100
+    completed_total = int(people["completed"].sum())
+    # Nobody answering is not a small group to protect: say 0 plainly.
+    headline = [
+        (t("respondents", lang), str(total) if shown or not total else hidden_text),
+        (t("completed", lang), str(completed_total) if shown or not total else hidden_text),
+    ]
+    if rate is not None:
+        headline.append((t("response_rate", lang), percent(rate, lang)))
+
+    sections: dict[str, Table] = {}
+    sections["campaigns"] = Table(
+        "campaigns",
+        t("headline_h", lang),
+        (
+            t("school", lang),
+            t("grade", lang),
+            t("audience", lang),
+            t("respondents", lang),
+            t("roster", lang),
+            t("response_rate", lang),
+        ),
+        tuple(
+            (
+                str(r["school"]),
+                str(r["grade"]),
+                group_label("role", str(r["audience"]), lang),
+                str(int(r["respondents"])) if r["shown"] else r["note"],
+                ""
+                if r["roster_size"] is None or _nan(r["roster_size"])
+                else str(int(r["roster_size"])),
+                _pct(r["response_rate"], lang) if r["shown"] else "",
+            )
+            for _, r in responses_table.iterrows()
+        ),
+    )
+    for dim in DIMENSIONS:
+        part = groups[groups["dimension"] == dim]
+        if len(part) < 1:
+            continue
+        sections[f"by_{dim}"] = Table(
+            f"by_{dim}",
+            t("by_dimension", lang, dimension=t(f"dim_{dim}", lang)),
+            (t("group", lang), t("respondents", lang), t("share", lang)),
+            tuple(
+                (
+                    group_label(dim, str(r["group"]), lang),
+                    str(int(r["respondents"])) if r["shown"] else hidden_text,
+                    _pct(r["share"], lang) if r["shown"] else "",
+                )
+                for _, r in part.iterrows()
+            ),
+        )
+
+    role_scores = by_group[by_group["dimension"] == "role"] if not by_group.empty else by_group
+    domain_rows = []
+    for _, d in domains.iterrows():
+        row = [domain_label(str(d["domain"]), lang)]
+        if d["shown"]:
+            row += [
+                _num(d["score"], lang),
+                _pct(d["pct_favorable"], lang),
+            ]
+            for role in ("student", "caregiver"):
+                row.append(_role_cell(role_scores, role, str(d["domain"]), lang, hidden_text))
+            row.append(
+                _num(d["alpha"], lang, 2)
+                if d["alpha"] is not None and not _nan(d["alpha"])
+                else t("not_enough", lang)
+            )
+        else:
+            row += [hidden_text, "", "", "", ""]
+        domain_rows.append(tuple(row))
+    sections["domains"] = Table(
+        "domains",
+        t("domains_h", lang),
+        (
+            t("domain", lang),
+            t("score", lang),
+            t("pct_favorable", lang),
+            f"{t('students', lang)} ({t('pct_favorable', lang)})",
+            f"{t('caregivers', lang)} ({t('pct_favorable', lang)})",
+            t("alpha", lang),
+        ),
+        tuple(domain_rows),
+        caption=t("domain_chart_caption", lang),
+        empty=t("empty", lang),
+    )
+    sections["items"] = Table(
+        "items",
+        t("items_h", lang),
+        (
+            t("question", lang),
+            t("domain", lang),
+            t("n", lang),
+            t("mean", lang),
+            t("pct_favorable", lang),
+        ),
+        tuple(
+            (
+                str(r["question"]),
+                domain_label(str(r["domain"]), lang),
+                str(int(r["n"])) if r["shown"] else hidden_text,
+                _num(r["mean"], lang) if r["shown"] else "",
+                _pct(r["pct_favorable"], lang) if r["shown"] else "",
+            )
+            for _, r in items.iterrows()
+        ),
+        caption=t("items_caption", lang),
+        empty=t("empty", lang),
+    )
+    sections["gaps"] = Table(
+        "gaps",
+        t("gaps_h", lang),
+        (t("question", lang), t("students", lang), t("caregivers", lang), t("gap", lang)),
+        tuple(
+            (
+                str(r["label"]),
+                _pct(r["student_pct_favorable"], lang) if r["shown"] else hidden_text,
+                _pct(r["caregiver_pct_favorable"], lang) if r["shown"] else hidden_text,
+                f"{r['gap_pct_favorable']:+.0f}" if r["shown"] else "",
+            )
+            for _, r in gaps.iterrows()
+        )
+        if not gaps.empty
+        else (),
+        caption=t("gaps_caption", lang),
+        empty=t("no_gaps", lang),
+    )
+    sections["themes"] = Table(
+        "themes",
+        t("themes_h", lang),
+        (t("theme", lang), t("mentioned_by", lang), t("sentiment", lang), t("quotes", lang)),
+        tuple(
+            (
+                str(r["theme"]),
+                f"{int(r['respondents'])} ({_pct(float(r['share']) * 100, lang)})",
+                _num(r["sentiment"], lang, 2)
+                if not _nan(r["sentiment"])
+                else t("not_scored", lang),
+                "\n".join(f"“{q}”" for q in (r["quotes"] or [])),
+            )
+            for _, r in themes.iterrows()
+        ),
+        caption=t("themes_caption", lang),
+        empty=themes_message,
+    )
+    asp = (
+        choices[choices["domain"].astype(str).str.startswith("aspiration")]
+        if not choices.empty
+        else choices
+    )
+    other_choices = choices[~choices.index.isin(asp.index)] if not choices.empty else choices
+    asp_items = items[items["domain"].astype(str).str.startswith("aspiration")]
+    sections["aspirations"] = Table(
+        "aspirations",
+        t("aspirations_h", lang),
+        (t("question", lang), t("option", lang), t("chosen_by", lang)),
+        tuple(_choice_rows(asp, lang, hidden_text))
+        + tuple(
+            (
+                str(r["question"]),
+                t("pct_favorable", lang),
+                _pct(r["pct_favorable"], lang) if r["shown"] else hidden_text,
+            )
+            for _, r in asp_items.iterrows()
+        ),
+        caption=t("aspirations_caption", lang),
+        empty=t("no_aspirations", lang),
+    )
+    sections["choices"] = Table(
+        "choices",
+        t("choices_h", lang),
+        (t("question", lang), t("option", lang), t("chosen_by", lang)),
+        tuple(_choice_rows(other_choices, lang, hidden_text)),
+    )
+    sections["waves"] = Table(
+        "waves",
+        t("waves_h", lang),
+        (
+            t("school", lang),
+            t("domain", lang),
+            t("previous", lang),
+            t("current", lang),
+            t("change", lang),
+        ),
+        tuple(
+            (
+                str(r["school"]),
+                domain_label(str(r["domain"]), lang),
+                _pct(r["previous_pct_favorable"], lang) if r["shown"] else hidden_text,
+                _pct(r["current_pct_favorable"], lang) if r["shown"] else hidden_text,
+                f"{r['change_pct_favorable']:+.0f}"
+                if r["shown"] and not _nan(r["change_pct_favorable"])
+                else "",
+            )
+            for _, r in waves.iterrows()
+        )
+        if not waves.empty
+        else (),
+        caption=t("waves_caption", lang),
+        empty=t("no_waves", lang),
+    )
+
+    chart_uris = _charts(domains, role_scores, items, gaps, waves, lang)
+    prompts = build_prompts(
+        items=items.rename(columns={"question": "label"}),
+        domains=domains,
+        gaps=gaps,
+        waves=waves,
+        themes=themes if not themes.empty else pd.DataFrame(columns=THEME_COLUMNS),
+        hidden=hidden_groups_named,
+        response_rate=rate,
+        language=lang,
+        min_n=min_n,
+    )
+    surveys_named = ", ".join(
+        dict.fromkeys(s.title.get(lang, s.title.get("en", s.id)) for s in current.surveys.values())
+    )
+    schools = ", ".join(dict.fromkeys(str(s) for s in current.campaigns["school"]))
+    return Report(
+        language=lang,
+        min_n=min_n,
+        title=t("title", lang),
+        subtitle=t("subtitle", lang, surveys=surveys_named, schools=schools),
+        generated=t("generated", lang, date=datetime.now(UTC).date().isoformat()),
+        total=total,
+        shown=shown,
+        headline=headline,
+        sections=sections,
+        charts=chart_uris,
+        prompts=prompts,
+        privacy=rule_statement(min_n, lang),
+        tables=tables,
+    )
+
+
+def _gap_label(scored: pd.DataFrame, key: str, texts_of: dict[tuple[str, str], str]) -> str:
+    row = scored[(scored["mirror"] == key) & (scored["role"] == "student")].head(1)
+    if row.empty:
+        row = scored[scored["mirror"] == key].head(1)
+    if row.empty:
+        return key
+    return texts_of.get((str(row["survey_id"].iloc[0]), str(row["question_id"].iloc[0])), key)
+
+
+def _role_cell(role_scores: pd.DataFrame, role: str, domain: str, lang: str, hidden: str) -> str:
+    if role_scores.empty:
+        return ""
+    hit = role_scores[(role_scores["group"] == role) & (role_scores["domain"] == domain)]
+    if hit.empty:
+        return ""
+    r = hit.iloc[0]
+    return _pct(r["pct_favorable"], lang) if r["shown"] else hidden
+
+
+def _choice_rows(frame: pd.DataFrame, lang: str, hidden: str) -> list[tuple[str, str, str]]:
+    rows = []
+    for _, r in frame.iterrows():
+        value = f"{int(r['chosen'])} ({_pct(r['share'], lang)})" if r["shown"] else hidden
+        rows.append((str(r["question"]), str(r["option"]), value))
+    return rows
+
+
+def _themes(
+    current: Responses, people: pd.DataFrame, language: str, min_n: int
+) -> tuple[pd.DataFrame, str]:
+    empty = pd.DataFrame(columns=THEME_COLUMNS)
+    texts = _texts(current)
+    texts = texts[texts["respondent_id"].isin(people["respondent_id"])]
+    if not may_show_text(len(people), min_n):
+        return empty, t("themes_hidden", language, min_n=min_n)
+    if texts.empty:
+        return empty, t("no_themes", language)
+    summarize = _summarize_themes()
+    if summarize is None:
+        return empty, t("themes_unavailable", language)
+    themes = summarize(texts, language=language, max_quotes=3)
+    themes = themes[themes["respondents"] > 0].reset_index(drop=True)
+    return themes[[c for c in THEME_COLUMNS if c in themes.columns]], t("no_themes", language)
+
+
+def _charts(
+    domains: pd.DataFrame,
+    role_scores: pd.DataFrame,
+    items: pd.DataFrame,
+    gaps: pd.DataFrame,
+    waves: pd.DataFrame,
+    lang: str,
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    xlabel = t("pct_favorable", lang)
+    shown_domains = domains[domains["shown"] & domains["pct_favorable"].notna()]
+    if not shown_domains.empty:
+        labels = [domain_label(str(d), lang) for d in shown_domains["domain"]]
+        series: list[tuple[str, list[float], str]] = []
+        for role, key, color in (
+            ("student", "students", charts.STUDENT_COLOR),
+            ("caregiver", "caregivers", charts.CAREGIVER_COLOR),
+        ):
+            part = (
+                role_scores[(role_scores["group"] == role) & role_scores["shown"]]
+                if not role_scores.empty
+                else role_scores
+            )
+            if part.empty:
+                continue
+            values = part.set_index("domain")["pct_favorable"]
+            series.append(
+                (
+                    t(key, lang),
+                    [float(values.get(d, float("nan"))) for d in shown_domains["domain"]],
+                    color,
+                )
+            )
+        if not series:
+            series.append(
+                (
+                    t("total", lang),
+                    shown_domains["pct_favorable"].astype(float).tolist(),
+                    charts.TOTAL_COLOR,
+                )
+            )
+        out["domains"] = charts.grouped_bars(labels, series, xlabel=xlabel)
+    ranked = items[items["shown"] & items["pct_favorable"].notna()]
+    if not ranked.empty:
+        out["items"] = charts.ranked_bars(
+            ranked["question"].astype(str).tolist(),
+            ranked["pct_favorable"].astype(float).tolist(),
+            xlabel=xlabel,
+        )
+    if not gaps.empty:
+        g = gaps[gaps["shown"] & gaps["gap_pct_favorable"].notna()]
+        if not g.empty:
+            out["gaps"] = charts.diverging_bars(
+                g["label"].astype(str).tolist(),
+                g["gap_pct_favorable"].astype(float).tolist(),
+                xlabel=t("gap", lang),
+                colors=(charts.STUDENT_COLOR, charts.CAREGIVER_COLOR),
+            )
+    if not waves.empty:
+        w = waves[waves["shown"] & waves["change_pct_favorable"].notna()]
+        if not w.empty:
+            labels = [
+                f"{domain_label(str(d), lang)} · {s}"
+                for d, s in zip(w["domain"], w["school"], strict=True)
+            ]
+            out["waves"] = charts.diverging_bars(
+                labels, w["change_pct_favorable"].astype(float).tolist(), xlabel=t("change", lang)
+            )
+    return out
+
+
+# --- rendering -------------------------------------------------------------------------
+
+_ENV = Environment(
+    loader=PackageLoader("analysis", "templates"),
+    autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_MD_ENV = Environment(
+    loader=PackageLoader("analysis", "templates"),
+    autoescape=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_MD_ENV.filters["cell"] = lambda v: str(v).replace("|", "\\|").replace("\n", "<br>")
+
+
+def _context(report: Report) -> dict[str, Any]:
+    lang = report.language
+    return {
+        "r": report,
+        "t": lambda key, **kw: t(key, lang, **kw),
+        "rules": t("rules", lang).split("|"),
+        "method": t("method", lang, alpha_min=ALPHA_MIN_CASES),
+    }
+
+
+def render_html(report: Report) -> str:
+    """The packet as one self-contained HTML page (charts are data URIs; CSS is inline)."""
+    return _ENV.get_template("packet.html.j2").render(**_context(report))
+
+
+def render_markdown(report: Report) -> str:
+    """The same packet in Markdown, for pasting into e-mail or a wiki (no charts)."""
+    return _MD_ENV.get_template("packet.md.j2").render(**_context(report))
+
+
+def _for_export(frame: pd.DataFrame) -> pd.DataFrame:
+    """Flatten lists and drop time zones: Excel and CSV readers want plain cells."""
+    out = frame.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None)
+        elif out[col].dtype == object:
+            out[col] = out[col].map(
+                lambda v: " | ".join(map(str, v)) if isinstance(v, list | tuple) else v
+            )
+            if out[col].map(lambda v: isinstance(v, datetime)).any():
+                out[col] = out[col].map(
+                    lambda v: v.replace(tzinfo=None) if isinstance(v, datetime) else v
+                )
+    return out
+
+
+def write_tables_xlsx(report: Report, path: Path) -> Path:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in report.tables.items():
+            _for_export(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    return path
+
+
+def write_tables_csv(report: Report, directory: Path) -> tuple[Path, ...]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in report.tables.items():
+        path = directory / f"{name}.csv"
+        _for_export(frame).to_csv(path, index=False)
+        written.append(path)
+    return tuple(written)
+
+
+def write_outputs(report: Report, out_dir: Path, formats: Sequence[str] = FORMATS) -> ReportPaths:
+    """Write `report` in each of `formats` under `out_dir` (created if needed)."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    suffix = report.language
+    html = md = xlsx = None
+    csv: tuple[Path, ...] = ()
+    if "html" in formats:
+        html = out_dir / f"packet-{suffix}.html"
+        html.write_text(render_html(report), encoding="utf-8")
+    if "md" in formats:
+        md = out_dir / f"packet-{suffix}.md"
+        md.write_text(render_markdown(report), encoding="utf-8")
+    if "xlsx" in formats:
+        xlsx = write_tables_xlsx(report, out_dir / f"tables-{suffix}.xlsx")
+    if "csv" in formats:
+        csv = write_tables_csv(report, out_dir / f"csv-{suffix}")
+    return ReportPaths(html=html, md=md, xlsx=xlsx, csv=csv)
+
+
+def write_report(
+    session: Session,
+    *,
+    campaign_codes: Sequence[str],
+    out_dir: Path | str,
+    formats: Sequence[str] = FORMATS,
+    language: str = "en",
+    min_n: int = DEFAULT_MIN_N,
+) -> ReportPaths:
+    """Build the packet for `campaign_codes` and write it; the entry point for `chorus demo`."""
+    report = build_report(session, campaign_codes=campaign_codes, language=language, min_n=min_n)
+    return write_outputs(report, Path(out_dir), formats)

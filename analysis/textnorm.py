@@ -1,0 +1,64 @@
+"""Text normalization shared by the codebook, the language check and de-identification.
+
+Matching is done on a *folded* copy of each answer (lower case, accents removed) so that a
+codebook keyword written as "comunicacion" still finds "Comunicación", and so that families
+typing on phones without accents are counted like everyone else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+LANGUAGES = ("en", "es")
+
+_WORD = re.compile(r"[a-z]+")
+
+# Tiny, high-frequency function words. They only break ties the respondent's chosen language
+# would get wrong: a Spanish-speaking parent who chose English in the bot but wrote in Spanish.
+_EN_STOPWORDS = frozenset(
+    "the and is are was were to of for with my our they their this that have has not "
+    "but it be more need needs would should can what when there about from very".split()
+)
+_ES_STOPWORDS = frozenset(
+    "el los las y es son que de del para con mi mis nuestro nuestros ellos su sus esta "
+    "este pero no mas muy por una un hay necesita necesitan tiene tienen como cuando".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, keeping one character per character where possible."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def normalize_language(value: object) -> str | None:
+    """Map a stored language code ("en", "es-MX", "ES") to en/es, or None if unknown."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().lower()[:2]
+    return code if code in LANGUAGES else None
+
+
+def effective_language(text: str, declared: object, *, folded: str | None = None) -> str:
+    """The language to treat an answer as.
+
+    The respondent's chosen language decides, except when the text is clearly in the other
+    one (at least two stopwords of the other language and twice as many as of the chosen
+    one). Scoring Spanish with the English sentiment lexicon gives confident nonsense, so
+    the check errs towards catching Spanish written under an English choice.
+    """
+    words = _WORD.findall(folded if folded is not None else fold(text))
+    en = sum(1 for w in words if w in _EN_STOPWORDS)
+    es = sum(1 for w in words if w in _ES_STOPWORDS)
+    chosen = normalize_language(declared)
+    if chosen == "en" and es >= 2 and es >= 2 * en:
+        return "es"
+    if chosen == "es" and en >= 2 and en >= 2 * es:
+        return "en"
+    if chosen is not None:
+        return chosen
+    return "es" if es > en else "en"

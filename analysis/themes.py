@@ -1,0 +1,239 @@
+"""Open-text themes for the facilitator packet: codebook themes, emergent noun phrases,
+English sentiment and de-identified quotes, counted by respondent.
+
+Survey answers repeat a lot ("more tutoring", "the buses"), so every distinct text is
+tokenized, parsed, matched and scored once and the results are joined back to the answers;
+one tokenization serves both the chunker and the sentiment. `bench/naive_text.py` is the
+plain per-answer TextBlob loop this must agree with (see docs/themes.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from textblob.en import parser as _parser
+
+from analysis.codebook import Codebook, CodebookError, load_codebook
+from analysis.emergent import noun_phrases, parse_tokens
+from analysis.quotes import IDEAL, LONGEST, SHORTEST, pick_quotes
+from analysis.sentiment import polarity_of_tokens
+from analysis.textnorm import LANGUAGES, effective_language, fold
+
+__all__ = [
+    "COLUMNS",
+    "Codebook",
+    "CodebookError",
+    "load_codebook",
+    "summarize_themes",
+]
+
+COLUMNS = [
+    "theme_id",
+    "theme",
+    "kind",
+    "respondents",
+    "share",
+    "sentiment",
+    "sentiment_n",
+    "not_scored",
+    "quotes",
+]
+EMERGENT_PREFIX = "emergent:"
+EMERGENT_TOP = 10
+# An emergent phrase a handful of people used can point at one family; keep it to 5+.
+EMERGENT_MIN_RESPONDENTS = 5
+
+
+@dataclass(frozen=True)
+class _TextResult:
+    language: str
+    themes: dict[str, int]
+    phrases: dict[str, int]
+    polarity: float
+
+
+@lru_cache(maxsize=1)
+def _default_codebook() -> Codebook:
+    return load_codebook()
+
+
+def empty_result() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=_DTYPES[column]) for column in COLUMNS})
+
+
+_DTYPES = {
+    "theme_id": object,
+    "theme": object,
+    "kind": object,
+    "respondents": "int64",
+    "share": "float64",
+    "sentiment": "float64",
+    "sentiment_n": "int64",
+    "not_scored": "int64",
+    "quotes": object,
+}
+
+
+def summarize_themes(
+    texts: pd.DataFrame,
+    *,
+    codebook: Codebook | None = None,
+    language: str = "en",
+    max_quotes: int = 3,
+    emergent_top: int = EMERGENT_TOP,
+    emergent_min_respondents: int = EMERGENT_MIN_RESPONDENTS,
+) -> pd.DataFrame:
+    """One row per theme mentioned: respondents, share, English sentiment and quotes.
+
+    `texts` has respondent_id, question_id, text, language, flagged. Flagged answers count
+    towards themes but are never quoted. Themes nobody mentioned are left out.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be 'en' or 'es', not {language!r}")
+    codebook = codebook if codebook is not None else _default_codebook()
+    answers = clean_answers(texts)
+    if answers.empty:
+        return empty_result()
+
+    keys = answers["declared"] + "\x1f" + answers["text"]
+    codes, uniques = pd.factorize(keys)
+    sentence_phrases: dict[str, tuple[str, ...]] = {}
+    results = [
+        _analyze(text, declared, codebook, sentence_phrases)
+        for declared, text in (key.split("\x1f", 1) for key in uniques)
+    ]
+    answers["u"] = codes
+    answers["lang"] = np.array([r.language for r in results], dtype=object)[codes]
+    answers["polarity"] = np.array([r.polarity for r in results], dtype=float)[codes]
+
+    deductive = _membership(answers, results, "themes")
+    emergent = _membership(answers, results, "phrases")
+    if not emergent.empty:
+        counts = emergent.groupby("theme_id")["respondent_id"].nunique()
+        counts = counts[counts >= emergent_min_respondents]
+        order = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:emergent_top]
+        kept = {phrase for phrase, _ in order}
+        emergent = emergent[emergent["theme_id"].isin(kept)].copy()
+        emergent["theme_id"] = EMERGENT_PREFIX + emergent["theme_id"]
+    rows = pd.concat([deductive, emergent], ignore_index=True)
+    if rows.empty:
+        return empty_result()
+
+    writers = answers["respondent_id"].nunique()
+    grouped = rows.groupby("theme_id", sort=False)
+    english = rows[rows["lang"] == "en"].groupby("theme_id")["polarity"]
+    summary = pd.DataFrame(
+        {
+            "respondents": grouped["respondent_id"].nunique(),
+            "sentiment": english.mean(),
+            "sentiment_n": english.size(),
+            "not_scored": rows[rows["lang"] == "es"].groupby("theme_id").size(),
+        }
+    )
+    summary["sentiment_n"] = summary["sentiment_n"].fillna(0).astype("int64")
+    summary["not_scored"] = summary["not_scored"].fillna(0).astype("int64")
+    summary["respondents"] = summary["respondents"].astype("int64")
+    summary["share"] = summary["respondents"] / writers
+    summary["quotes"] = pd.Series(_quotes(rows, max_quotes), dtype=object)
+    summary["quotes"] = summary["quotes"].apply(lambda q: q if isinstance(q, list) else [])
+    summary = summary.reset_index(names="theme_id")
+    summary["kind"] = np.where(
+        summary["theme_id"].str.startswith(EMERGENT_PREFIX), "emergent", "deductive"
+    )
+    labels = {theme.id: theme.label(language) for theme in codebook.themes}
+    summary["theme"] = [
+        labels.get(theme_id, theme_id.removeprefix(EMERGENT_PREFIX))
+        for theme_id in summary["theme_id"]
+    ]
+    summary = summary.sort_values(
+        ["respondents", "kind", "theme_id"], ascending=[False, True, True], kind="stable"
+    )
+    return summary[COLUMNS].reset_index(drop=True).astype(_DTYPES)
+
+
+def clean_answers(texts: pd.DataFrame) -> pd.DataFrame:
+    """Non-empty answers with respondent_id, text, declared language and a boolean flag."""
+    if texts is None or len(texts) == 0:
+        return pd.DataFrame(columns=["respondent_id", "text", "declared", "flagged"])
+    missing = {"respondent_id", "text"} - set(texts.columns)
+    if missing:
+        raise ValueError(f"texts is missing column(s): {', '.join(sorted(missing))}")
+    text = texts["text"].astype(object).where(texts["text"].notna(), "")
+    answers = pd.DataFrame(
+        {
+            "respondent_id": texts["respondent_id"].to_numpy(),
+            "text": [str(t).strip() for t in text],
+            "declared": _column(texts, "language", "").astype(object).fillna("").astype(str),
+            "flagged": _column(texts, "flagged", False).astype(object).fillna(False).astype(bool),
+        }
+    )
+    keep = (answers["text"] != "") & answers["respondent_id"].notna()
+    return answers[keep].reset_index(drop=True)
+
+
+def _column(texts: pd.DataFrame, name: str, default: object) -> pd.Series:
+    if name in texts.columns:
+        return texts[name].reset_index(drop=True)
+    return pd.Series([default] * len(texts))
+
+
+def _analyze(
+    text: str, declared: str, codebook: Codebook, sentence_phrases: dict[str, tuple[str, ...]]
+) -> _TextResult:
+    """Everything about one distinct answer text: language, themes, phrases, polarity.
+
+    The pattern parser tags and chunks each sentence on its own, so phrases are cached per
+    sentence (answers share sentences even when whole texts differ). Sentiment is not: its
+    negations and modifiers reach across sentence ends, so it is scored on the whole text.
+    """
+    folded = fold(text)
+    language = effective_language(text, declared, folded=folded)
+    themes = codebook.match(folded)
+    if language != "en":
+        return _TextResult(language, themes, {}, math.nan)
+    sentences = _parser.find_tokens(text)
+    phrases: dict[str, int] = {}
+    for sentence in sentences:
+        found = sentence_phrases.get(sentence)
+        if found is None:
+            found = tuple(noun_phrases(parse_tokens([sentence]), codebook.stop_phrases))
+            sentence_phrases[sentence] = found
+        for phrase in found:
+            phrases[phrase] = phrases.get(phrase, 0) + 1
+    return _TextResult(language, themes, phrases, polarity_of_tokens(sentences))
+
+
+def _membership(answers: pd.DataFrame, results: list[_TextResult], field: str) -> pd.DataFrame:
+    """Answer rows joined to the themes (or phrases) their text mentions, with hit counts."""
+    pairs = [
+        (u, theme_id, hits)
+        for u, result in enumerate(results)
+        for theme_id, hits in getattr(result, field).items()
+    ]
+    found = pd.DataFrame(pairs, columns=["u", "theme_id", "hits"])
+    columns = ["u", "respondent_id", "text", "lang", "polarity", "flagged"]
+    return answers[columns].merge(found, on="u", how="inner")
+
+
+def _quotes(rows: pd.DataFrame, max_quotes: int) -> dict[str, list[str]]:
+    candidates = rows[~rows["flagged"]].copy()
+    if candidates.empty:
+        return {}
+    length = candidates["text"].str.len()
+    candidates["outside"] = np.maximum(0, np.maximum(SHORTEST - length, length - LONGEST))
+    candidates["neg_hits"] = -candidates["hits"]
+    candidates["distance"] = (length - IDEAL).abs()
+    candidates["rid"] = candidates["respondent_id"].astype(str)
+    candidates = candidates.sort_values(
+        ["theme_id", "outside", "neg_hits", "distance", "rid", "text"], kind="stable"
+    )
+    return {
+        theme_id: pick_quotes(
+            zip(group["respondent_id"], group["text"], group["lang"], strict=True), max_quotes
+        )
+        for theme_id, group in candidates.groupby("theme_id", sort=False)
+    }

@@ -1,0 +1,167 @@
+"""The campaign link, its QR code and the printable bilingual flyer.
+
+Staff print the flyer for a classroom wall or a take-home folder, so it has to
+stand alone: one HTML file with the QR code inside it (no images beside it, no
+web fonts), sized to fit both A4 and US Letter, in English and Spanish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import segno
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from surveys.definition import Survey
+from surveys.models import Campaign
+
+BOT_USERNAME_PLACEHOLDER = "YOUR_BOT_USERNAME"
+"""Stands in for `TELEGRAM_BOT_USERNAME` when it is unset, visibly enough to be noticed."""
+
+FLYER_LANGUAGES = ("en", "es")
+"""The flyer speaks these languages, each only if the survey is offered in it."""
+
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre", "octubre", "noviembre", "diciembre"),
+}  # fmt: skip
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "heading": "Your voice matters",
+        "who.student": "students in grade {grade}",
+        "who.caregiver": "families and caregivers of students in grade {grade}",
+        "who.any": "students in grade {grade} and their families",
+        "invite": "{organization} and {school} want to hear from {who}.",
+        "time": "It takes about 5 minutes, on your phone, in the free Telegram app.",
+        "privacy": (
+            "Confidential, not anonymous: the bot sees your Telegram account, but the school "
+            "and {organization} only ever see grouped results, never names."
+        ),
+        "action": "Scan the QR code above with your phone's camera, or open the link under it.",
+        "closes": "Open until {date}.",
+        "date": "{month} {day}, {year}",
+    },
+    "es": {
+        "heading": "Su voz cuenta",
+        "who.student": "estudiantes del grado {grade}",
+        "who.caregiver": "familias y cuidadores de estudiantes del grado {grade}",
+        "who.any": "estudiantes del grado {grade} y sus familias",
+        "invite": "{organization} y {school} quieren escuchar a {who}.",
+        "time": "Toma unos 5 minutos, en su teléfono, con la aplicación gratuita Telegram.",
+        "privacy": (
+            "Confidencial, no anónima: el bot ve su cuenta de Telegram, pero la escuela y "
+            "{organization} solo ven resultados agrupados, nunca nombres."
+        ),
+        "action": (
+            "Escanee el código QR de arriba con la cámara de su teléfono o abra el enlace "
+            "que está debajo."
+        ),
+        "closes": "Abierta hasta el {date}.",
+        "date": "{day} de {month} de {year}",
+    },
+}
+
+_environment = Environment(
+    loader=PackageLoader("bot", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class CampaignMaterials:
+    """Where `write_campaign_materials` put a campaign's files."""
+
+    directory: Path
+    qr_png: Path
+    flyer_html: Path
+
+
+@dataclass(frozen=True)
+class FlyerSection:
+    """The flyer's text in one language."""
+
+    language: str
+    title: str
+    heading: str
+    invite: str
+    time: str
+    privacy: str
+    action: str
+    closes: str | None
+
+
+def campaign_link(code: str, bot_username: str | None) -> str:
+    """The deep link that opens the bot with the campaign code as the /start payload."""
+    username = (bot_username or "").strip().lstrip("@") or BOT_USERNAME_PLACEHOLDER
+    return f"https://t.me/{username}?start={code}"
+
+
+def make_qr(link: str) -> segno.QRCode:
+    # Medium error correction survives a folded or smudged printout at a small size.
+    return segno.make(link, error="m", boost_error=False)
+
+
+def _format_date(moment: datetime, language: str) -> str:
+    month = _MONTHS[language][moment.month - 1]
+    return _TEXTS[language]["date"].format(month=month, day=moment.day, year=moment.year)
+
+
+def flyer_sections(campaign: Campaign, survey: Survey) -> list[FlyerSection]:
+    """The flyer text in each flyer language the survey offers (English if it offers neither)."""
+    languages = [lang for lang in FLYER_LANGUAGES if lang in survey.languages] or ["en"]
+    sections = []
+    for language in languages:
+        texts = _TEXTS[language]
+        who = texts[f"who.{campaign.audience}"].format(grade=campaign.grade)
+        title = survey.title.get(language) or survey.title.get("en") or survey.id
+        closes = None
+        if campaign.closes_at is not None:
+            # Campaigns close at midnight after their last day; people need the last day.
+            last_day = campaign.closes_at - timedelta(seconds=1)
+            closes = texts["closes"].format(date=_format_date(last_day, language))
+        sections.append(
+            FlyerSection(
+                language=language,
+                title=title,
+                heading=texts["heading"],
+                invite=texts["invite"].format(
+                    organization=campaign.organization, school=campaign.school, who=who
+                ),
+                time=texts["time"],
+                privacy=texts["privacy"].format(organization=campaign.organization),
+                action=texts["action"],
+                closes=closes,
+            )
+        )
+    return sections
+
+
+def render_flyer(*, campaign: Campaign, survey: Survey, link: str) -> str:
+    """The flyer as one self-contained HTML page, the QR code inlined as an SVG data URI."""
+    qr_uri = make_qr(link).svg_data_uri(scale=1, border=2, omitsize=True)
+    return _environment.get_template("flyer.html").render(
+        campaign=campaign,
+        sections=flyer_sections(campaign, survey),
+        link=link,
+        qr_uri=qr_uri,
+    )
+
+
+def write_campaign_materials(
+    *, campaign: Campaign, survey: Survey, link: str, out_dir: Path
+) -> CampaignMaterials:
+    """Write `<out_dir>/<code>/qr.png` and `flyer.html`, replacing earlier copies."""
+    directory = Path(out_dir) / campaign.code
+    directory.mkdir(parents=True, exist_ok=True)
+    qr_png = directory / "qr.png"
+    make_qr(link).save(qr_png, scale=10, border=4)
+    flyer_html = directory / "flyer.html"
+    flyer_html.write_text(render_flyer(campaign=campaign, survey=survey, link=link), "utf-8")
+    return CampaignMaterials(directory=directory, qr_png=qr_png, flyer_html=flyer_html)

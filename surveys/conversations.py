@@ -1,0 +1,534 @@
+"""The conversation service: the engine, the database and idempotency, with no channel.
+
+A chat id is only an address here; Telegram lives in `bot/`. Each public
+function is one transaction over an open session:
+
+1. an update id already processed changes nothing (Telegram redelivers);
+2. the chat's respondent and answers are read fresh: no state is kept in memory,
+   so a restart loses nothing and several workers can serve one bot;
+3. the engine decides; answers and progress are written, the update id recorded;
+4. the transaction commits, and only then does the adapter reply, so a reply
+   never promises an answer that was not stored.
+
+`run(engine, work)` opens that transaction (taking SQLite's write lock up front,
+so concurrent workers queue instead of failing) and retries it when a concurrent
+duplicate loses the race on the update id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session
+
+from surveys import engine as conversation
+from surveys.crud import respondents as store
+from surveys.crud.campaigns import (
+    campaign_availability,
+    campaign_follow_up,
+    campaign_survey,
+    get_campaign,
+)
+from surveys.definition import Survey
+from surveys.engine import (
+    Action,
+    Back,
+    Consent,
+    Context,
+    Given,
+    Progress,
+    Prompt,
+    Reply,
+    SetLanguage,
+    Show,
+    Step,
+)
+from surveys.i18n import resolve_language
+from surveys.models import Answer, Campaign, Contact, Respondent, RespondentStatus
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+TRANSACTION_ATTEMPTS = 3
+
+
+class Notice(StrEnum):
+    """Why nothing was asked: the adapter turns each into a translated message."""
+
+    UNKNOWN_CODE = "unknown_code"
+    CLOSED = "closed"
+    NOT_YET_OPEN = "not_yet_open"
+    ALREADY_ANSWERED = "already_answered"
+    NO_SURVEY = "no_survey"  # nothing in progress: how to join
+    OTHER_CAMPAIGN = "other_campaign"  # a button from another survey
+    OLD_BUTTON = "old_button"
+    DELETED = "deleted"
+    NOTHING_TO_DELETE = "nothing_to_delete"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one update did, for the adapter to say."""
+
+    language: str
+    step: Step | None = None
+    notice: Notice | None = None
+    campaign_id: int | None = None
+    duplicate: bool = False
+    reminder: Prompt | None = None
+    """After an error on a message: the current question's buttons, shown again."""
+
+
+@dataclass(frozen=True)
+class CurrentSurvey:
+    campaign_id: int
+    languages: tuple[str, ...]
+    """Offered by the survey: what `/language` can switch to."""
+    language: str
+    in_progress: bool
+
+
+@dataclass
+class _Active:
+    respondent: Respondent
+    contact: Contact
+    campaign: Campaign
+    survey: Survey
+
+
+# Survey records are immutable (a new version is a new row), so a parsed survey
+# can be cached by primary key for the life of the process.
+_surveys: dict[int, Survey] = {}
+
+
+def _survey(session: Session, campaign: Campaign) -> Survey:
+    survey = _surveys.get(campaign.survey_pk)
+    if survey is None:
+        survey = campaign_survey(session, campaign=campaign)
+        _surveys[campaign.survey_pk] = survey
+    return survey
+
+
+def context_of(campaign: Campaign, survey: Survey) -> Context:
+    return Context(
+        organization=campaign.organization,
+        languages=tuple(survey.languages),
+        default_language=campaign.default_language,
+        audience=campaign.audience,
+        follow_up=campaign_follow_up(campaign),
+    )
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(UTC)
+
+
+def _pending(raw: str | None) -> tuple[tuple[str, ...], bool]:
+    if not raw:
+        return (), False
+    data = json.loads(raw)
+    return tuple(data.get("pending", ())), bool(data.get("awaiting_other", False))
+
+
+def progress_of(respondent: Respondent, answers: dict[str, Answer]) -> Progress:
+    pending, awaiting_other = _pending(respondent.pending)
+    return Progress(
+        status=RespondentStatus(respondent.status),
+        language=respondent.language,
+        role=respondent.role,
+        current=respondent.current_question,
+        answers={
+            qid: Given(value=a.value, text=a.text, skipped=a.skipped, flagged=a.flagged)
+            for qid, a in answers.items()
+        },
+        pending=pending,
+        awaiting_other=awaiting_other,
+    )
+
+
+def _save_progress(respondent: Respondent, progress: Progress) -> None:
+    respondent.status = progress.status
+    respondent.language = progress.language
+    respondent.role = progress.role
+    respondent.current_question = progress.current
+    if progress.pending or progress.awaiting_other:
+        respondent.pending = json.dumps(
+            {"pending": list(progress.pending), "awaiting_other": progress.awaiting_other}
+        )
+    else:
+        respondent.pending = None
+    respondent.updated_at = store.now_utc()
+    if progress.status == RespondentStatus.COMPLETED and respondent.completed_at is None:
+        respondent.completed_at = respondent.updated_at
+
+
+def _apply(
+    session: Session,
+    active: _Active,
+    step: Step,
+    answers: dict[str, Answer],
+) -> None:
+    """Write what the engine decided: answers, removals and progress; on decline, erase all."""
+    respondent = active.respondent
+    if step.declined:
+        store.erase_respondent(session, respondent_id=respondent.id)
+        session.execute(
+            update(Campaign)
+            .where(Campaign.id == active.campaign.id)  # type: ignore[arg-type]
+            .values(declined_count=Campaign.declined_count + 1)
+        )
+        return
+    if step.removed:
+        store.delete_answers(session, respondent_id=respondent.id, question_ids=step.removed)
+    if step.saved is not None:
+        question_id, given = step.saved
+        store.upsert_answer(
+            session,
+            respondent_id=respondent.id,
+            question_id=question_id,
+            value=given.value,
+            text=given.text,
+            skipped=given.skipped,
+            flagged=given.flagged,
+            existing=answers.get(question_id),
+        )
+    _save_progress(respondent, step.progress)
+    session.add(respondent)
+
+
+def _seen(session: Session, update_id: int | None) -> bool:
+    return update_id is not None and store.is_processed(session, update_id=update_id)
+
+
+def _finish(session: Session, update_id: int | None, outcome: Outcome) -> Outcome:
+    if update_id is not None:
+        store.record_update(session, update_id=update_id)
+    session.commit()
+    return outcome
+
+
+def _load_active(session: Session, chat_id: int) -> _Active | None:
+    found = store.active_respondent(session, chat_id=chat_id, lock=True)
+    if found is None:
+        return None
+    respondent, contact = found
+    campaign = session.get(Campaign, respondent.campaign_id)
+    if campaign is None:  # pragma: no cover - the foreign key forbids it
+        return None
+    if contact.opted_out:  # they are talking to us again
+        contact.opted_out = False
+        contact.updated_at = store.now_utc()
+        session.add(contact)
+    return _Active(respondent, contact, campaign, _survey(session, campaign))
+
+
+def _closed_notice(campaign: Campaign, now: datetime) -> Notice | None:
+    availability = campaign_availability(campaign, now=now)
+    if availability == "closed":
+        return Notice.CLOSED
+    if availability == "not_yet_open":
+        return Notice.NOT_YET_OPEN
+    return None
+
+
+def _advance(session: Session, active: _Active, action: Action) -> Step:
+    answers = store.answers_by_question(session, respondent_id=active.respondent.id)
+    step = conversation.advance(
+        active.survey,
+        context_of(active.campaign, active.survey),
+        progress_of(active.respondent, answers),
+        action,
+    )
+    _apply(session, active, step, answers)
+    return step
+
+
+def hint_language(language_code: str | None) -> str:
+    """The shipped language closest to a client's language setting (for chats with no survey)."""
+    return resolve_language(language_code or "en")
+
+
+def start(
+    session: Session,
+    *,
+    chat_id: int,
+    update_id: int | None,
+    code: str | None,
+    language_hint: str = "en",
+    now: datetime | None = None,
+) -> Outcome:
+    """`/start [code]`: join a campaign, resume it, or learn how to join."""
+    if _seen(session, update_id):
+        return Outcome(language=language_hint, duplicate=True)
+    current = _now(now)
+    if not code:
+        active = _load_active(session, chat_id)
+        if active is None or active.respondent.status == RespondentStatus.COMPLETED:
+            language = active.respondent.language if active else language_hint
+            return _finish(session, update_id, Outcome(language, notice=Notice.NO_SURVEY))
+        return _resume(session, update_id, active, current)
+
+    campaign = get_campaign(session, code=code)
+    if campaign is None:
+        return _finish(session, update_id, Outcome(language_hint, notice=Notice.UNKNOWN_CODE))
+    found = store.respondent_for_campaign(
+        session, chat_id=chat_id, campaign_id=campaign.id or 0, lock=True
+    )
+    if found is not None:
+        respondent, contact = found
+        if respondent.status == RespondentStatus.COMPLETED:
+            outcome = Outcome(
+                respondent.language, notice=Notice.ALREADY_ANSWERED, campaign_id=campaign.id
+            )
+            return _finish(session, update_id, outcome)
+        active = _Active(respondent, contact, campaign, _survey(session, campaign))
+        if contact.opted_out:
+            contact.opted_out = False
+            session.add(contact)
+        return _resume(session, update_id, active, current)
+
+    survey = _survey(session, campaign)
+    language = campaign.default_language
+    notice = _closed_notice(campaign, current)
+    if notice is not None:
+        outcome = Outcome(_offered(language_hint, survey, language), notice=notice)
+        return _finish(session, update_id, outcome)
+    step = conversation.begin(survey, context_of(campaign, survey))
+    respondent, _contact = store.create_respondent(
+        session,
+        campaign_id=campaign.id or 0,
+        chat_id=chat_id,
+        language=step.progress.language,
+    )
+    _save_progress(respondent, step.progress)
+    session.add(respondent)
+    outcome = Outcome(step.progress.language, step=step, campaign_id=campaign.id)
+    return _finish(session, update_id, outcome)
+
+
+def _offered(hint: str, survey: Survey, default: str) -> str:
+    return hint if hint in survey.languages else default
+
+
+def _resume(session: Session, update_id: int | None, active: _Active, now: datetime) -> Outcome:
+    notice = _closed_notice(active.campaign, now)
+    if notice is not None:
+        outcome = Outcome(active.respondent.language, notice=notice, campaign_id=active.campaign.id)
+        return _finish(session, update_id, outcome)
+    step = _advance(session, active, Show())
+    outcome = Outcome(step.progress.language, step=step, campaign_id=active.campaign.id)
+    return _finish(session, update_id, outcome)
+
+
+def handle(
+    session: Session,
+    *,
+    chat_id: int,
+    update_id: int | None,
+    action: Action,
+    campaign_id: int | None = None,
+    question_id: str | None = None,
+    language_hint: str = "en",
+    now: datetime | None = None,
+) -> Outcome:
+    """One action from a chat: a button (`campaign_id` and, for Back, `question_id`
+    from its callback data, checked here against the stored state) or a message.
+    """
+    if _seen(session, update_id):
+        return Outcome(language=language_hint, duplicate=True)
+    current = _now(now)
+    active = _load_active(session, chat_id)
+    elsewhere = campaign_id is not None and (active is None or campaign_id != active.campaign.id)
+    if elsewhere and isinstance(action, Consent) and action.agree:
+        # "Start" tapped on a consent message after declining: declining erased the
+        # respondent, so this is a fresh join of the campaign the button names.
+        rejoined = _rejoin(session, chat_id, campaign_id or 0, language_hint, current)
+        if rejoined is not None:
+            return _finish(session, update_id, rejoined)
+    if active is None:
+        return _finish(session, update_id, Outcome(language_hint, notice=Notice.NO_SURVEY))
+    respondent = active.respondent
+    language = respondent.language
+    campaign = active.campaign.id
+    if campaign_id is not None and campaign_id != campaign:
+        outcome = Outcome(language, notice=Notice.OTHER_CAMPAIGN, campaign_id=campaign)
+        return _finish(session, update_id, outcome)
+    if respondent.status == RespondentStatus.COMPLETED:
+        outcome = Outcome(language, notice=Notice.ALREADY_ANSWERED, campaign_id=campaign)
+        return _finish(session, update_id, outcome)
+    notice = _closed_notice(active.campaign, current)
+    if notice is not None:
+        return _finish(session, update_id, Outcome(language, notice=notice, campaign_id=campaign))
+    if isinstance(action, Back) and (
+        question_id is None or question_id != respondent.current_question
+    ):
+        outcome = Outcome(language, notice=Notice.OLD_BUTTON, campaign_id=campaign)
+        return _finish(session, update_id, outcome)
+    step = _advance(session, active, action)
+    reminder = None
+    if isinstance(action, Reply) and step.error is not None:
+        reminder = _reminder(active, step)
+    outcome = Outcome(step.progress.language, step=step, campaign_id=campaign, reminder=reminder)
+    return _finish(session, update_id, outcome)
+
+
+def _reminder(active: _Active, step: Step) -> Prompt | None:
+    """After a message the engine could not use, the current buttons again, if it has any.
+
+    A person coming back after a break types "hi": they get "please tap a button"
+    and, right under it, the buttons. Errors about a typed answer (a number out of
+    range) already say what to type, so the question is not repeated for those.
+    """
+    shown = conversation.advance(
+        active.survey, context_of(active.campaign, active.survey), step.progress, Show()
+    )
+    prompt = shown.prompt
+    if prompt is None or prompt.expects_text or not prompt.buttons:
+        return None
+    return prompt
+
+
+def _rejoin(
+    session: Session, chat_id: int, campaign_id: int, language_hint: str, now: datetime
+) -> Outcome | None:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or _closed_notice(campaign, now) is not None:
+        return None
+    if store.respondent_for_campaign(session, chat_id=chat_id, campaign_id=campaign_id):
+        return None
+    survey = _survey(session, campaign)
+    context = context_of(campaign, survey)
+    language = _offered(language_hint, survey, campaign.default_language)
+    begun = conversation.begin(survey, context, language=language)
+    respondent, contact = store.create_respondent(
+        session, campaign_id=campaign_id, chat_id=chat_id, language=begun.progress.language
+    )
+    active = _Active(respondent, contact, campaign, survey)
+    step = conversation.advance(survey, context, begun.progress, Consent(True))
+    _apply(session, active, step, {})
+    return Outcome(step.progress.language, step=step, campaign_id=campaign_id)
+
+
+def resume(
+    session: Session,
+    *,
+    chat_id: int,
+    update_id: int | None,
+    language_hint: str = "en",
+    now: datetime | None = None,
+) -> Outcome:
+    """`/resume` (or `/start` with no code): show the next unanswered question again."""
+    return start(
+        session,
+        chat_id=chat_id,
+        update_id=update_id,
+        code=None,
+        language_hint=language_hint,
+        now=now,
+    )
+
+
+def set_language(
+    session: Session,
+    *,
+    chat_id: int,
+    update_id: int | None,
+    language: str,
+    campaign_id: int | None = None,
+    language_hint: str = "en",
+) -> Outcome:
+    return handle(
+        session,
+        chat_id=chat_id,
+        update_id=update_id,
+        action=SetLanguage(language),
+        campaign_id=campaign_id,
+        language_hint=language_hint,
+    )
+
+
+def delete(
+    session: Session, *, chat_id: int, update_id: int | None, language_hint: str = "en"
+) -> Outcome:
+    """`/delete`, confirmed: erase every answer and the contact of this chat, in every campaign."""
+    if _seen(session, update_id):
+        return Outcome(language=language_hint, duplicate=True)
+    found = store.active_respondent(session, chat_id=chat_id, lock=True)
+    language = found[0].language if found else language_hint
+    erased = store.erase_chat(session, chat_id=chat_id)
+    notice = Notice.DELETED if erased else Notice.NOTHING_TO_DELETE
+    if erased:
+        logger.info("erased %d respondent(s) on request", erased)
+    return _finish(session, update_id, Outcome(language, notice=notice))
+
+
+def opt_out(session: Session, *, chat_id: int) -> int:
+    """The chat blocked the bot: mark its contacts opted out. Returns how many were marked."""
+    marked = store.set_opted_out(session, chat_id=chat_id)
+    session.commit()
+    return marked
+
+
+def language_of(session: Session, *, chat_id: int, language_hint: str = "en") -> str:
+    """The language to talk to this chat in, for messages outside a survey step."""
+    found = store.active_respondent(session, chat_id=chat_id)
+    return found[0].language if found else language_hint
+
+
+def current_survey(session: Session, *, chat_id: int) -> CurrentSurvey | None:
+    """The chat's current survey, for `/language` and `/stop`; None when it has none."""
+    found = store.active_respondent(session, chat_id=chat_id)
+    if found is None:
+        return None
+    respondent = found[0]
+    campaign = session.get(Campaign, respondent.campaign_id)
+    if campaign is None or campaign.id is None:  # pragma: no cover - foreign key
+        return None
+    survey = _survey(session, campaign)
+    return CurrentSurvey(
+        campaign_id=campaign.id,
+        languages=tuple(survey.languages),
+        language=respondent.language,
+        in_progress=respondent.status != RespondentStatus.COMPLETED,
+    )
+
+
+def _begin_write(session: Session) -> None:
+    """Take SQLite's write lock at the start, so two writers queue on `busy_timeout`.
+
+    Without it both would read first and the second would fail when it tries to
+    write over a snapshot that has gone stale. PostgreSQL uses row locks instead.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def run(engine: Engine, work: Callable[[Session], T]) -> T:
+    """Run one service call in its own transaction, retrying a lost race.
+
+    A duplicate update handled at the same moment by another worker fails on the
+    `processed_update` key; the retry then sees it as processed and does nothing.
+    """
+    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                _begin_write(session)
+                result = work(session)
+                session.commit()
+                return result
+            except (IntegrityError, OperationalError) as exc:
+                session.rollback()
+                if attempt == TRANSACTION_ATTEMPTS:
+                    raise
+                logger.info("transaction conflict (%s), retrying", type(exc).__name__)
+    raise AssertionError("unreachable")  # pragma: no cover

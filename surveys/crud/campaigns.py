@@ -1,0 +1,255 @@
+"""Campaigns: one survey version asked of one audience at one school, behind one link.
+
+Every rule about what makes a campaign valid lives here, not in the CLI, so the
+bot, the demo and the tests launch campaigns the same way and get the same
+one-line `CampaignError` for the same mistake.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from surveys.crud.surveys import survey_from_record
+from surveys.definition import Survey
+from surveys.models import Campaign, CampaignStatus, Respondent, RespondentStatus, SurveyRecord
+
+AUDIENCES = ("student", "caregiver", "any")
+"""`any` lets one link serve students and caregivers alike: the bot asks who is answering."""
+
+STARTED_STATUSES = (RespondentStatus.ROLE, RespondentStatus.IN_PROGRESS, RespondentStatus.COMPLETED)
+"""A respondent has started once they agreed to take part (past the consent step)."""
+
+Availability = Literal["open", "closed", "not_yet_open"]
+
+
+class CampaignError(ValueError):
+    """A campaign cannot be created or changed as asked; the message says what to do instead."""
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    """One row of `chorus campaigns`: a campaign and how many people answered it."""
+
+    code: str
+    survey_id: str
+    survey_version: str
+    organization: str
+    school: str
+    grade: str
+    audience: str
+    default_language: str
+    opens_at: datetime
+    closes_at: datetime | None
+    availability: Availability
+    roster_size: int | None
+    started: int
+    completed: int
+    declined: int
+
+    @property
+    def response_rate(self) -> float | None:
+        """Completed surveys over the roster, when the roster size is known."""
+        if not self.roster_size:
+            return None
+        return self.completed / self.roster_size
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; a naive one is taken to be UTC already (how chorus stores time)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _require_text(name: str, value: str) -> str:
+    cleaned = value.strip()
+    if not cleaned:
+        raise CampaignError(f"the {name} is empty; give the {name} as it should appear on flyers")
+    return cleaned
+
+
+def _check_audience(audience: str, survey: Survey) -> None:
+    if audience not in AUDIENCES:
+        raise CampaignError(f"unknown audience {audience!r}; use one of: {', '.join(AUDIENCES)}")
+    if survey.audience != "any" and audience != survey.audience:
+        raise CampaignError(
+            f"survey {survey.id} is written for {survey.audience}s, not {audience}s; "
+            f"use audience {survey.audience} or a survey written for {audience}s"
+        )
+
+
+def _check_language(language: str, survey: Survey) -> None:
+    if language not in survey.languages:
+        raise CampaignError(
+            f"survey {survey.id} is not offered in {language!r}; "
+            f"use one of: {', '.join(survey.languages)}"
+        )
+
+
+def _follow_up_json(follow_up: Mapping[str, str] | None, survey: Survey) -> str | None:
+    if not follow_up:
+        return None
+    texts = {language: text.strip() for language, text in follow_up.items() if text.strip()}
+    for language in texts:
+        if language not in survey.languages:
+            raise CampaignError(
+                f"a follow-up message is given in {language!r}, which survey {survey.id} "
+                f"does not offer; use one of: {', '.join(survey.languages)}"
+            )
+    return json.dumps(texts, ensure_ascii=False, sort_keys=True) if texts else None
+
+
+def create_campaign(
+    session: Session,
+    *,
+    survey_record: SurveyRecord,
+    organization: str,
+    school: str,
+    grade: str,
+    audience: str,
+    default_language: str,
+    closes_at: datetime,
+    opens_at: datetime | None = None,
+    roster_size: int | None = None,
+    follow_up: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> Campaign:
+    """Validate and store a new campaign pinned to `survey_record`.
+
+    `follow_up` maps a language to the message sent after the thanks (the date of
+    the community conversation, say). `now` is only for tests.
+    """
+    survey = survey_from_record(survey_record)
+    current = as_utc(now) if now is not None else datetime.now(UTC)
+    opens = as_utc(opens_at) if opens_at is not None else current
+    closes = as_utc(closes_at)
+    organization = _require_text("organization", organization)
+    school = _require_text("school", school)
+    grade = _require_text("grade", grade)
+    _check_audience(audience, survey)
+    _check_language(default_language, survey)
+    if closes <= current:
+        raise CampaignError(
+            f"the closing date {closes:%Y-%m-%d %H:%M} UTC is in the past; pick a later date"
+        )
+    if closes <= opens:
+        raise CampaignError(
+            f"the campaign would close ({closes:%Y-%m-%d}) before it opens ({opens:%Y-%m-%d}); "
+            "pick a closing date after the opening date"
+        )
+    if roster_size is not None and roster_size <= 0:
+        raise CampaignError(
+            f"the roster size must be a positive number of people, not {roster_size}"
+        )
+    if survey_record.id is None:
+        raise CampaignError("the survey is not stored yet; add it with `chorus surveys add`")
+    campaign = Campaign(
+        survey_pk=survey_record.id,
+        organization=organization,
+        school=school,
+        grade=grade,
+        audience=audience,
+        default_language=default_language,
+        opens_at=opens,
+        closes_at=closes,
+        status=CampaignStatus.OPEN,
+        roster_size=roster_size,
+        follow_up=_follow_up_json(follow_up, survey),
+        created_at=current,
+    )
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def get_campaign(session: Session, *, code: str) -> Campaign | None:
+    return session.exec(select(Campaign).where(Campaign.code == code)).first()
+
+
+def campaign_survey(session: Session, *, campaign: Campaign) -> Survey:
+    """The survey version the campaign was launched with, whatever was stored since."""
+    record = session.get(SurveyRecord, campaign.survey_pk)
+    if record is None:  # only possible if the foreign key was bypassed
+        raise CampaignError(f"campaign {campaign.code} has lost its survey definition")
+    return survey_from_record(record)
+
+
+def campaign_follow_up(campaign: Campaign) -> dict[str, str] | None:
+    """The follow-up messages by language, as given at launch."""
+    return json.loads(campaign.follow_up) if campaign.follow_up else None
+
+
+def campaign_availability(campaign: Campaign, *, now: datetime) -> Availability:
+    """Whether the link takes answers at `now`. Closing by hand wins over the dates."""
+    if campaign.status == CampaignStatus.CLOSED:
+        return "closed"
+    current = as_utc(now)
+    if current < as_utc(campaign.opens_at):
+        return "not_yet_open"
+    if campaign.closes_at is not None and current >= as_utc(campaign.closes_at):
+        return "closed"
+    return "open"
+
+
+def close_campaign(session: Session, *, code: str) -> Campaign:
+    """Stop a campaign taking answers now; what it already collected stays."""
+    campaign = get_campaign(session, code=code)
+    if campaign is None:
+        raise CampaignError(f"no campaign has the code {code!r}; `chorus campaigns` lists them")
+    if campaign.status == CampaignStatus.CLOSED:
+        raise CampaignError(f"campaign {code} is already closed")
+    campaign.status = CampaignStatus.CLOSED
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def list_campaigns_with_counts(
+    session: Session, *, now: datetime | None = None
+) -> list[CampaignSummary]:
+    """Every campaign, newest first, with its respondent counts from one grouped query."""
+    started = func.count(case((col(Respondent.status).in_(STARTED_STATUSES), 1)))
+    completed = func.count(case((Respondent.status == RespondentStatus.COMPLETED, 1)))
+    counts = (
+        select(
+            col(Respondent.campaign_id).label("campaign_id"),
+            started.label("started"),
+            completed.label("completed"),
+        )
+        .group_by(col(Respondent.campaign_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(Campaign, SurveyRecord, counts.c.started, counts.c.completed)
+        .join(SurveyRecord, col(SurveyRecord.id) == col(Campaign.survey_pk))
+        .outerjoin(counts, counts.c.campaign_id == col(Campaign.id))
+        .order_by(col(Campaign.created_at).desc(), col(Campaign.id).desc())
+    ).all()
+    current = as_utc(now) if now is not None else datetime.now(UTC)
+    return [
+        CampaignSummary(
+            code=campaign.code,
+            survey_id=record.survey_id,
+            survey_version=record.version,
+            organization=campaign.organization,
+            school=campaign.school,
+            grade=campaign.grade,
+            audience=campaign.audience,
+            default_language=campaign.default_language,
+            opens_at=campaign.opens_at,
+            closes_at=campaign.closes_at,
+            availability=campaign_availability(campaign, now=current),
+            roster_size=campaign.roster_size,
+            started=n_started or 0,
+            completed=n_completed or 0,
+            declined=campaign.declined_count,
+        )
+        for campaign, record, n_started, n_completed in rows
+    ]

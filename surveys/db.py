@@ -1,0 +1,141 @@
+"""Engines, schema upgrades and transactions.
+
+Every entry point (the bot, the CLI, the tests) opens storage through here, so
+SQLite gets the same pragmas everywhere and the schema is only ever created by
+alembic: a database made by `init_db` can be upgraded later by the same
+migrations instead of being rebuilt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlmodel import Session, create_engine
+
+from surveys.settings import StorageSettings
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+"""Inside the package, so `init_db` works after `pip install` without a repo-root alembic.ini."""
+
+SQLITE_PRAGMAS = (
+    # WAL lets the bot write while `chorus export` or `chorus campaigns` reads.
+    "PRAGMA journal_mode=WAL",
+    # SQLite ignores foreign keys unless asked, per connection.
+    "PRAGMA foreign_keys=ON",
+    # Wait for a writer instead of failing at once with "database is locked".
+    "PRAGMA busy_timeout=5000",
+    # Safe with WAL (a crash may lose the last commit, never corrupt the file) and much faster.
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+class StorageError(RuntimeError):
+    """The database cannot be used as configured; the message is one line that says why."""
+
+
+def _parse_url(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StorageError(
+            f"the database URL {url!r} is malformed; set CHORUS_DATABASE_URL to e.g. "
+            "sqlite:///data/chorus.db or postgresql+psycopg://user:password@host/chorus"
+        ) from None
+    if parsed.drivername == "postgresql":
+        # psycopg 3 is the driver we ship (the `postgres` extra); SQLAlchemy would pick psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _describe(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for `url`, or for `StorageSettings().url` (a SQLite file in the data dir).
+
+    Nothing connects yet; a database that cannot be reached is reported by `init_db`.
+    """
+    parsed = _parse_url(url or StorageSettings().url)
+    database = parsed.database or ""
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if database and database != ":memory:" and not database.startswith("file:"):
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed, connect_args={"check_same_thread": False})
+            event.listen(engine, "connect", _set_sqlite_pragmas)
+            return engine
+        return create_engine(parsed, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise StorageError(
+            f"unsupported database URL {_describe(parsed)}; use sqlite:///... or "
+            "postgresql+psycopg://..."
+        ) from None
+    except ImportError as exc:
+        raise StorageError(
+            f"the driver for {parsed.drivername} is not installed ({exc.name}); "
+            "for PostgreSQL install chorus[postgres]"
+        ) from None
+    except OSError as exc:
+        raise StorageError(f"cannot create the data directory for {database}: {exc}") from None
+
+
+def alembic_config(connection: Any | None = None) -> Config:
+    """An alembic config for the packaged migrations, optionally bound to an open connection."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _first_line(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip()
+    return text.splitlines()[0] if text else type(original).__name__
+
+
+def init_db(engine: Engine) -> None:
+    """Bring the schema up to the newest migration (a no-op when it already is)."""
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+    except DBAPIError as exc:
+        raise StorageError(
+            f"cannot use the database at {_describe(engine.url)}: {_first_line(exc)}"
+        ) from None
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commit when the block ends, roll back if it raises.
+
+    Objects stay readable after the commit (`expire_on_commit=False`), so a CLI
+    command can print what it just stored without another query.
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

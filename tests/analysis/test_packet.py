@@ -1,0 +1,228 @@
+"""The facilitator packet: every figure against hand-worked values, in every format.
+
+The `school` fixture, worked out by hand (min_n = 10):
+
+Students S1 (roster 20):  6 x en  b1=5  b2=1 (->5)  c1=3  a1=college
+                          4 x es  b1=1  b2=2 (->4)  c1=4  a1=job
+    b1: 6/10 favorable = 60 %, mean (30+4)/10 = 3.4
+    b2: 10/10 = 100 %, mean (30+16)/10 = 4.6
+    c1: 4/10 = 40 %, mean (18+16)/10 = 3.4
+    a1: 6/10 = 60 %
+    belonging per student 5 and 2.5 -> (30+10)/10 = 4.0
+Caregivers F1 (roster 25): 5 x w1=4 r1=2, 5 x w1=4 r1=4 -> w1 100 %, r1 50 %
+All 20: belonging favorable (6+10+10)/30 = 86.7 %; consistency (4+5)/20 = 45 %.
+Gaps: welcome 60 - 100 = -40; rules 40 - 50 = -10.
+Response rate 20 / 45 = 44.4 %; by campaign 50 % and 40 %.
+Earlier wave S0 (10 students, all 3s): belonging 0 % -> students now (6+10)/20 = 80 %: +80.
+Languages: es has 4 (< 10), so en (16) is hidden too.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from sqlmodel import Session
+
+from analysis import packet
+from analysis.packet import build_report, render_html, render_markdown, write_report
+from tests.analysis.seeding import SKIP, Seed, Text
+
+CHAT_ID = 770011223344
+
+
+@pytest.fixture
+def school(seed: Seed, analysis_session: Session) -> Session:
+    student = seed.survey("pulse_student")
+    carer = seed.survey("pulse_caregiver")
+    s0 = seed.campaign(student, "S0", opens_at=datetime(2025, 9, 1, tzinfo=UTC))
+    s1 = seed.campaign(student, "S1", roster_size=20)
+    f1 = seed.campaign(carer, "F1", roster_size=25)
+    seed.many(s0, 10, {"b1": 3, "b2": 3, "c1": 3})
+    seed.many(
+        s1,
+        6,
+        {"b1": 5, "b2": 1, "c1": 3, "a1": "college", "t1": Text("More clubs and sports please")},
+    )
+    seed.many(s1, 4, {"b1": 1, "b2": 2, "c1": 4, "a1": "job"}, language="es")
+    seed.respondent(f1, {"w1": 4, "r1": 2, "t1": Text("The bus is late")}, chat_id=CHAT_ID)
+    seed.many(f1, 4, {"w1": 4, "r1": 2, "t1": Text("The bus is late")})
+    seed.many(f1, 5, {"w1": 4, "r1": 4})
+    analysis_session.commit()
+    return analysis_session
+
+
+@pytest.fixture
+def fake_themes(monkeypatch: pytest.MonkeyPatch) -> list[pd.DataFrame]:
+    """Stands in for the open-text engine so these tests check only what the packet does."""
+    seen: list[pd.DataFrame] = []
+
+    def summarize(texts: pd.DataFrame, *, language: str = "en", max_quotes: int = 3, **_: object):
+        seen.append(texts)
+        return pd.DataFrame(
+            {
+                "theme_id": ["transport"],
+                "theme": ["Transportation" if language == "en" else "Transporte"],
+                "kind": ["deductive"],
+                "respondents": [5],
+                "share": [5 / 11],
+                "sentiment": [float("nan")],
+                "sentiment_n": [0],
+                "not_scored": [0],
+                "quotes": [["The bus is late"]],
+            }
+        )
+
+    monkeypatch.setattr(packet, "_summarize_themes", lambda: summarize)
+    return seen
+
+
+def test_numbers_match_the_hand_worked_values(school: Session, fake_themes) -> None:
+    report = build_report(school, campaign_codes=["S1", "F1"], min_n=10)
+    assert report.total == 20
+    items = report.tables["items"].set_index("question_id")
+    assert items.loc["b1", "pct_favorable"] == pytest.approx(60.0)
+    assert items.loc["b1", "mean"] == pytest.approx(3.4)
+    assert items.loc["b2", "pct_favorable"] == pytest.approx(100.0)
+    assert items.loc["b2", "mean"] == pytest.approx(4.6)
+    assert items.loc["c1", "pct_favorable"] == pytest.approx(40.0)
+    assert items.loc["a1", "pct_favorable"] == pytest.approx(60.0)
+    assert items.loc["r1", "pct_favorable"] == pytest.approx(50.0)
+    # strongest to weakest
+    assert report.tables["items"]["pct_favorable"].is_monotonic_decreasing
+    domains = report.tables["domains"].set_index("domain")
+    assert domains.loc["belonging", "pct_favorable"] == pytest.approx(26 / 30 * 100)
+    assert domains.loc["consistency", "pct_favorable"] == pytest.approx(45.0)
+    by = report.tables["domains_by_group"].set_index(["dimension", "group", "domain"])
+    assert by.loc[("role", "student", "belonging"), "score"] == pytest.approx(4.0)
+    gaps = report.tables["gaps"]
+    assert gaps["mirror"].tolist() == ["welcome", "rules"]
+    assert gaps["gap_pct_favorable"].tolist() == pytest.approx([-40.0, -10.0])
+    responses = report.tables["responses"].set_index("campaign")
+    assert responses.loc["S1", "response_rate"] == pytest.approx(50.0)
+    assert responses.loc["F1", "response_rate"] == pytest.approx(40.0)
+    assert "S0" not in responses.index  # the earlier wave only feeds the change table
+    waves = report.tables["waves"].set_index("domain")
+    assert (waves.loc["belonging", "previous"], waves.loc["belonging", "current"]) == ("S0", "S1")
+    assert waves.loc["belonging", "change_pct_favorable"] == pytest.approx(80.0)
+    assert waves.loc["belonging", "change_score"] == pytest.approx(1.0)
+    groups = report.tables["groups"].set_index(["dimension", "group"])
+    assert not groups.loc[("language", "es"), "shown"]
+    assert not groups.loc[("language", "en"), "shown"]
+    assert groups.loc[("role", "caregiver"), "respondents"] == 10
+
+
+def test_html_shows_the_figures(school: Session, fake_themes) -> None:
+    html = render_html(build_report(school, campaign_codes=["S1", "F1"], min_n=10))
+    assert "44%" in html  # overall response rate 20/45
+    assert "87%" in html  # belonging favorable 26/30
+    assert "45%" in html  # consistency
+    assert "+80" in html  # change since the last wave
+    assert "-40" in html  # the biggest gap
+    assert html.count("fewer than 10 responses") >= 2  # both language groups
+    assert "Transportation" in html and "The bus is late" in html
+    assert "45%" in html and "5 (45%)" in html  # theme share 5/11
+    # the data walk ties questions to findings
+    walk = html[html.index("Data walk") :]
+    for question in ("What do you notice?", "What surprises you?", "What is missing?"):
+        assert question in walk
+    assert "I feel left out at school.”: 100% of answers were favorable" in walk
+    assert "60% of students and 100% of caregivers" in walk
+    assert "fewer than 10 responses" in html[html.index("How we protect privacy") :]
+
+
+def test_html_is_self_contained_and_has_no_chat_id(school: Session, fake_themes) -> None:
+    html = render_html(build_report(school, campaign_codes=["S1", "F1"], min_n=10))
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html)
+    assert "<link" not in html
+    assert "<script" not in html
+    assert len(re.findall(r'src="data:image/png;base64,', html)) >= 3
+    assert "@media print" in html and "break-before: page" in html
+    assert str(CHAT_ID) not in html
+
+
+def test_spanish_packet(school: Session, fake_themes) -> None:
+    report = build_report(school, campaign_codes=["S1", "F1"], language="es", min_n=10)
+    html = render_html(report)
+    assert '<html lang="es">' in html
+    assert "Me siento excluido en la escuela." in html
+    assert "I feel left out" not in html
+    assert "Pertenencia" in html and "Transporte" in html
+    assert "menos de 10 respuestas" in html and "fewer than" not in html
+    assert "87\u00a0%" in html  # Spanish writes a (non-breaking) space before %
+    assert "Ir a la universidad" in html
+    for english in ("Results by area", "What do you notice?", "Response rate", "Students"):
+        assert english not in html
+    assert "¿Qué observan?" in html
+    md = render_markdown(report)
+    assert "# Cuaderno para la conversación comunitaria" in md
+    assert "| Me siento excluido en la escuela. |" in md
+
+
+def test_open_text_only_for_groups_at_min_n(school: Session, fake_themes) -> None:
+    shown = build_report(school, campaign_codes=["S1", "F1"], min_n=10)
+    assert len(shown.tables["themes"]) == 1
+    texts = fake_themes[0]
+    assert set(texts.columns) == {"respondent_id", "question_id", "text", "language", "flagged"}
+    assert len(texts) == 11  # 6 students + 5 caregivers wrote something
+    fake_themes.clear()
+    hidden = build_report(school, campaign_codes=["F1"], min_n=11)
+    assert hidden.tables["themes"].empty
+    assert not fake_themes  # the text never reached the theme engine
+    assert "fewer than 11 people responded" in render_html(hidden)
+
+
+def test_all_formats_written(school: Session, fake_themes, tmp_path: Path) -> None:
+    paths = write_report(school, campaign_codes=["S1", "F1"], out_dir=tmp_path, min_n=10)
+    assert paths.html and paths.html.exists()
+    assert paths.md and paths.md.read_text().startswith("# Community conversation packet")
+    book = openpyxl.load_workbook(paths.xlsx)
+    assert book.sheetnames == [
+        "responses",
+        "groups",
+        "domains",
+        "domains_by_group",
+        "items",
+        "gaps",
+        "waves",
+        "choices",
+        "themes",
+    ]
+    items = pd.read_csv(tmp_path / "csv-en" / "items.csv").set_index("question_id")
+    assert items.loc["b2", "pct_favorable"] == pytest.approx(100.0)
+    assert {p.name for p in paths.csv} >= {"items.csv", "gaps.csv", "themes.csv"}
+    for path in paths.all():
+        data = path.read_bytes()
+        assert str(CHAT_ID).encode() not in data
+
+
+def test_empty_campaign(seed: Seed, analysis_session: Session, fake_themes) -> None:
+    seed.campaign(seed.survey("pulse_student"), "E1", roster_size=30)
+    report = build_report(analysis_session, campaign_codes=["E1"])
+    assert report.total == 0
+    html = render_html(report)
+    assert "No one has answered this survey yet." in html
+    assert "There were no written comments" in html or "fewer than 10 people" in html
+    assert render_markdown(report)
+
+
+def test_every_answer_skipped(seed: Seed, analysis_session: Session, fake_themes) -> None:
+    camp = seed.campaign(seed.survey("pulse_student"), "K1")
+    seed.many(camp, 12, {"b1": SKIP, "b2": SKIP, "c1": SKIP, "a1": SKIP, "t1": SKIP})
+    report = build_report(analysis_session, campaign_codes=["K1"])
+    assert report.total == 12
+    assert not report.tables["items"]["shown"].any()
+    assert report.tables["items"]["pct_favorable"].isna().all()
+    html = render_html(report)
+    assert "12" in html
+    assert "fewer than 10 responses" in html
+    assert not fake_themes  # nothing was written, so nothing to summarize
+
+
+def test_unknown_campaign_code(school: Session) -> None:
+    with pytest.raises(ValueError, match="unknown campaign code: NOPE"):
+        build_report(school, campaign_codes=["S1", "NOPE"])

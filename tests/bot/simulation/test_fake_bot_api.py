@@ -1,0 +1,399 @@
+"""The fake Bot API, driven by a real PTB Application over HTTP on 127.0.0.1.
+
+The bot here is a tiny one written for these tests (echo, one inline keyboard, an edit), so
+the server's behaviour is checked independently of chorus's own bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.simulation.fake_bot_api import NOT_MODIFIED, FakeBotApi
+
+TOKEN = "4242:FAKE-TOKEN"
+CHAT = 501
+
+
+async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    payload = context.args[0] if context.args else "none"
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("Yes", callback_data="q:yes")],
+            [InlineKeyboardButton("No", callback_data="q:no")],
+        ]
+    )
+    await update.effective_message.reply_text(
+        f"<b>Hello</b> {payload}", parse_mode="HTML", reply_markup=keyboard
+    )
+
+
+async def _pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer(f"got {query.data}")
+    await query.edit_message_text(f"You chose {query.data}")
+    await query.message.reply_text("next")
+
+
+async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
+
+
+async def _other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    kind = "sticker" if message.sticker else "photo" if message.photo else "voice"
+    await message.reply_text(f"got a {kind}")
+
+
+def _tiny_app(api: FakeBotApi, *, rate_limit: bool = False) -> Application:
+    builder = ApplicationBuilder().token(TOKEN).base_url(api.base_url)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    app = builder.build()
+    app.add_handler(CommandHandler("start", _start))
+    app.add_handler(CallbackQueryHandler(_pressed))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
+    app.add_handler(MessageHandler(filters.Sticker.ALL | filters.PHOTO | filters.VOICE, _other))
+    return app
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(token=TOKEN, username="tiny_bot") as server:
+        yield server
+
+
+async def _polling(app: Application) -> None:
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+
+
+async def _stop(app: Application) -> None:
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi) -> AsyncIterator[Application]:
+    app = _tiny_app(api)
+    await _polling(app)
+    try:
+        yield app
+    finally:
+        await asyncio.wait_for(_stop(app), 10)
+
+
+async def test_get_me_answers_from_the_token(api: FakeBotApi, bot: Application) -> None:
+    assert bot.bot.id == 4242
+    assert bot.bot.username == "tiny_bot"
+
+
+async def test_a_command_with_a_deep_link_payload_gets_a_keyboard(
+    api: FakeBotApi, bot: Application
+) -> None:
+    action = api.send_command(CHAT, "/start", "camp123")
+    reply = await api.wait_for_reply(CHAT, after=action, timeout=5)
+    # HTML markup is rendered away, as a phone shows it.
+    assert reply.text == "Hello camp123"
+    assert [b.text for b in reply.buttons] == ["Yes", "No"]
+    assert [len(row) for row in reply.keyboard] == [1, 1]
+    assert reply.message_id == action.message_id + 1
+
+
+async def test_pressing_a_button_answers_edits_and_replies(
+    api: FakeBotApi, bot: Application
+) -> None:
+    question = await api.wait_for_reply(CHAT, after=api.send_command(CHAT, "/start"), timeout=5)
+    press = api.press(CHAT, question.message_id, "q:no")
+    answer = await api.wait_for_answer(press.query_id, timeout=5)
+    nxt = await api.wait_for_reply(CHAT, after=press, timeout=5)
+    assert answer.text == "got q:no"
+    assert nxt.text == "next"
+    edited = api.message(CHAT, question.message_id)
+    assert edited.text == "You chose q:no"
+    assert edited.keyboard == ()  # editing the text without a markup drops the keyboard
+    assert edited.edit_date is not None
+    kinds = [(e.direction, e.kind) for e in api.transcript(CHAT)]
+    assert kinds == [
+        ("user", "command"),
+        ("bot", "send"),
+        ("user", "callback"),
+        ("bot", "answer"),
+        ("bot", "edit"),
+        ("bot", "send"),
+    ]
+
+
+async def test_a_button_that_is_not_shown_cannot_be_pressed(
+    api: FakeBotApi, bot: Application
+) -> None:
+    question = await api.wait_for_reply(CHAT, after=api.send_command(CHAT, "/start"), timeout=5)
+    with pytest.raises(LookupError):
+        api.press(CHAT, question.message_id, "q:maybe")
+    forged = api.press(CHAT, question.message_id, "q:maybe", force=True)
+    answer = await api.wait_for_answer(forged.query_id, timeout=5)
+    assert answer.text == "got q:maybe"
+
+
+async def test_text_and_media_reach_the_bot(api: FakeBotApi, bot: Application) -> None:
+    echo = await api.wait_for_reply(CHAT, after=api.send_text(CHAT, "hola"), timeout=5)
+    assert echo.text == "echo: hola"
+    for send, kind in [
+        (api.send_sticker, "sticker"),
+        (api.send_photo, "photo"),
+        (api.send_voice, "voice"),
+    ]:
+        reply = await api.wait_for_reply(CHAT, after=send(CHAT), timeout=5)
+        assert reply.text == f"got a {kind}"
+
+
+async def test_update_ids_are_unique_and_increasing(api: FakeBotApi) -> None:
+    ids = [
+        api.send_text(1, "a").update_id,
+        api.send_command(2, "/start").update_id,
+        api.send_sticker(1).update_id,
+        api.send_text(3, "b").update_id,
+    ]
+    assert ids == sorted(set(ids))
+    assert len(ids) == 4
+
+
+async def test_message_is_not_modified_like_telegram(api: FakeBotApi, bot: Application) -> None:
+    question = await api.wait_for_reply(CHAT, after=api.send_command(CHAT, "/start"), timeout=5)
+    same = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("Yes", callback_data="q:yes")],
+            [InlineKeyboardButton("No", callback_data="q:no")],
+        ]
+    )
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.bot.edit_message_text(
+            "<b>Hello</b> none",
+            chat_id=CHAT,
+            message_id=question.message_id,
+            parse_mode="HTML",
+            reply_markup=same,
+        )
+    # Dropping the keyboard is a change; dropping it again is not.
+    await bot.bot.edit_message_reply_markup(chat_id=CHAT, message_id=question.message_id)
+    with pytest.raises(BadRequest) as caught:
+        await bot.bot.edit_message_reply_markup(chat_id=CHAT, message_id=question.message_id)
+    # PTB drops Telegram's "Bad Request: " prefix and capitalizes the rest.
+    assert caught.value.message == NOT_MODIFIED.removeprefix("Bad Request: m").join(["M", ""])
+    assert api.message(CHAT, question.message_id).keyboard == ()
+
+
+async def test_chat_not_found_and_bad_ids(api: FakeBotApi, bot: Application) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.bot.send_message(999, "hello")
+    api.send_text(CHAT, "x")
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.bot.edit_message_text("t", chat_id=CHAT, message_id=777)
+    with pytest.raises(BadRequest, match=r"(?i)message can't be edited"):
+        await bot.bot.edit_message_text("t", chat_id=CHAT, message_id=1)  # the user's own
+    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
+        await bot.bot.delete_message(CHAT, 777)
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.bot.answer_callback_query("no-such-query")
+
+
+async def test_telegram_limits_are_enforced(api: FakeBotApi, bot: Application) -> None:
+    api.send_text(CHAT, "x")
+    with pytest.raises(BadRequest, match=r"(?i)too long"):
+        await bot.bot.send_message(CHAT, "x" * 4097)
+    too_long = InlineKeyboardMarkup([[InlineKeyboardButton("a", callback_data="d" * 65)]])
+    with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):
+        await bot.bot.send_message(CHAT, "hi", reply_markup=too_long)
+    sent = await bot.bot.send_message(CHAT, "x" * 4096)
+    assert len(api.message(CHAT, sent.message_id).text) == 4096
+
+
+async def test_a_callback_query_can_be_answered_only_once(
+    api: FakeBotApi, bot: Application
+) -> None:
+    question = await api.wait_for_reply(CHAT, after=api.send_command(CHAT, "/start"), timeout=5)
+    press = api.press(CHAT, question.message_id, "q:yes")
+    await api.wait_for_answer(press.query_id, timeout=5)
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.bot.answer_callback_query(press.query_id)
+
+
+async def test_a_forced_429_is_retried_by_the_rate_limiter(api: FakeBotApi) -> None:
+    app = _tiny_app(api, rate_limit=True)
+    await _polling(app)
+    try:
+        api.fail_next("sendMessage", 1, error_code=429, retry_after=1)
+        reply = await api.wait_for_reply(CHAT, after=api.send_text(CHAT, "hi"), timeout=8)
+    finally:
+        await asyncio.wait_for(_stop(app), 10)
+    assert reply.text == "echo: hi"
+    statuses = [c.status for c in api.calls_to("sendMessage")]
+    assert statuses == [429, 200]
+    first, second = api.calls_to("sendMessage")
+    assert second.at - first.at >= 1.0
+
+
+async def test_retry_after_and_forbidden_reach_ptb_as_its_exceptions(
+    api: FakeBotApi, bot: Application
+) -> None:
+    api.send_text(CHAT, "x")
+    api.fail_next("sendMessage", error_code=429, retry_after=7)
+    with pytest.raises(RetryAfter) as caught:
+        await bot.bot.send_message(CHAT, "hi")
+    retry_after = caught.value.retry_after
+    assert (retry_after if isinstance(retry_after, int) else retry_after.total_seconds()) == 7
+    api.block(CHAT)
+    with pytest.raises(Forbidden, match=r"(?i)blocked by the user"):
+        await bot.bot.send_message(CHAT, "hi")
+    api.unblock(CHAT)
+    assert (await bot.bot.send_message(CHAT, "hi")).text == "hi"
+
+
+async def test_a_fault_can_target_one_chat(api: FakeBotApi, bot: Application) -> None:
+    api.send_text(1, "x")
+    api.send_text(2, "x")
+    await api.wait_until(lambda: api.pending_updates == 0, timeout=5)
+    api.fail_next("sendMessage", error_code=403, chat_id=2)
+    assert (await bot.bot.send_message(1, "fine")).text == "fine"
+    with pytest.raises(Forbidden):
+        await bot.bot.send_message(2, "no")
+    assert (await bot.bot.send_message(2, "fine again")).text == "fine again"
+
+
+async def test_unknown_method_and_wrong_token_answer_bot_api_errors(api: FakeBotApi) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{api.base_url}{TOKEN}/sendDice", data={"chat_id": "1"}) as r:
+            assert r.status == 404
+            assert await r.json() == {
+                "ok": False,
+                "error_code": 404,
+                "description": "Not Found: method not found",
+            }
+        async with http.post(f"{api.base_url}0:WRONG/getMe") as r:
+            assert r.status == 401
+            assert (await r.json())["ok"] is False
+    app = ApplicationBuilder().token("0:WRONG").base_url(api.base_url).build()
+    with pytest.raises(InvalidToken):
+        await app.initialize()
+
+
+async def test_json_bodies_are_accepted_like_form_bodies(api: FakeBotApi) -> None:
+    api.send_text(77, "hi")
+    markup = {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
+    async with aiohttp.ClientSession() as http:
+        url = f"{api.base_url}{TOKEN}/sendMessage"
+        async with http.post(
+            url, json={"chat_id": 77, "text": "json", "reply_markup": markup}
+        ) as r:
+            body = await r.json()
+        async with http.post(
+            url, data={"chat_id": "77", "text": "form", "reply_markup": json.dumps(markup)}
+        ) as r:
+            form_body = await r.json()
+    assert body["result"]["reply_markup"] == markup
+    assert form_body["result"]["reply_markup"] == markup
+    assert body["result"]["chat"] == {"id": 77, "type": "private", "first_name": "User77"}
+    assert [m.text for m in api.messages(77)] == ["json", "form"]
+
+
+async def test_get_updates_long_polls_and_honours_the_offset(api: FakeBotApi) -> None:
+    app = ApplicationBuilder().token(TOKEN).base_url(api.base_url).build()
+    await app.initialize()
+    try:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert await app.bot.get_updates(timeout=0.3) == ()
+        assert loop.time() - started >= 0.25
+
+        waiting = asyncio.create_task(app.bot.get_updates(timeout=5))
+        await asyncio.sleep(0.05)
+        first = api.send_text(CHAT, "one").update_id
+        updates = await asyncio.wait_for(waiting, 3)
+        assert [u.update_id for u in updates] == [first]
+        second = api.send_text(CHAT, "two").update_id
+        # Without confirming, the first update is served again.
+        again = await app.bot.get_updates(timeout=0)
+        assert [u.update_id for u in again] == [first, second]
+        # An offset confirms everything below it, for good.
+        assert [u.update_id for u in await app.bot.get_updates(offset=second)] == [second]
+        assert [u.update_id for u in await app.bot.get_updates(offset=0)] == [second]
+        assert await app.bot.get_updates(offset=second + 1, timeout=0) == ()
+    finally:
+        await app.shutdown()
+
+
+async def test_a_redelivered_update_reaches_the_bot_twice(
+    api: FakeBotApi, bot: Application
+) -> None:
+    first = api.send_text(CHAT, "again")
+    await api.wait_for_reply(CHAT, after=first, timeout=5)
+    api.redeliver(first.update_id)
+    await api.wait_until(lambda: len(api.messages(CHAT)) == 2, timeout=5)
+    assert [m.text for m in api.messages(CHAT)] == ["echo: again", "echo: again"]
+
+
+async def test_commands_and_webhook_info(api: FakeBotApi, bot: Application) -> None:
+    await bot.bot.set_my_commands([("start", "Begin"), ("help", "Help")])
+    assert api.commands == [
+        {"command": "start", "description": "Begin"},
+        {"command": "help", "description": "Help"},
+    ]
+    info = await bot.bot.get_webhook_info()
+    assert info.url == ""
+    assert await bot.bot.send_chat_action(CHAT, "typing") if api.send_text(CHAT, "x") else False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_webhook_mode_pushes_updates_with_the_secret(api: FakeBotApi) -> None:
+    app = _tiny_app(api)
+    port = _free_port()
+    await app.initialize()
+    await app.start()
+    await app.updater.start_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="hook",
+        webhook_url=f"http://127.0.0.1:{port}/hook",
+        secret_token="s3cret-token",
+    )
+    try:
+        assert api.webhook_url == f"http://127.0.0.1:{port}/hook"
+        assert api.webhook_secret == "s3cret-token"
+        reply = await api.wait_for_reply(CHAT, after=api.send_text(CHAT, "hooked"), timeout=5)
+        assert reply.text == "echo: hooked"
+        # A wrong secret is refused by PTB with 403, so deliveries really carry the header.
+        api.webhook_secret = "wrong-secret"
+        refused = api.send_text(CHAT, "refused")
+        await api.wait_until(
+            lambda: (
+                [s for u, s in api.webhook_deliveries if u == refused.update_id] == [403, 403, 403]
+            ),
+            timeout=5,
+        )
+    finally:
+        await asyncio.wait_for(_stop(app), 10)
+    assert (api.webhook_deliveries[0][1]) == 200

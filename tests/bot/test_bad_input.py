@@ -1,0 +1,199 @@
+"""Anything a survey cannot use gets a short reply, never a crash and never a stored answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from surveys.i18n import t
+from surveys.models import Answer, Campaign
+from tests.bot.conftest import Chat, Stored, count_rows, join, next_update_id, stored_answers
+
+FILE = {"file_id": "AgADBAAD", "file_unique_id": "AQADBAAD"}
+MEDIA: dict[str, dict[str, Any]] = {
+    "sticker": {"sticker": {**FILE, "width": 512, "height": 512, "is_animated": False,
+                            "is_video": False, "type": "regular"}},
+    "photo": {"photo": [{**FILE, "width": 90, "height": 90}], "caption": "4"},
+    "voice": {"voice": {**FILE, "duration": 3}},
+    "document": {"document": {**FILE, "file_name": "answers.pdf"}},
+    "location": {"location": {"latitude": 40.7, "longitude": -74.0}},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(MEDIA))
+async def test_media_gets_a_helpful_reply(
+    kind: str, chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    await join(chat, campaign)
+    await chat.send_raw(**MEDIA[kind])
+    assert chat.texts() == [t("bot.unsupported.media", "en")]
+    assert stored_answers(engine, chat.chat_id) == {}
+
+
+async def test_media_before_joining_gets_the_same_reply(chat: Chat) -> None:
+    await chat.send_raw(**MEDIA["sticker"])
+    assert chat.texts() == [t("bot.unsupported.media", "en")]
+
+
+async def test_unknown_commands(chat: Chat, campaign: Campaign) -> None:
+    await join(chat, campaign)
+    await chat.send("/results")
+    assert chat.texts() == [t("bot.unsupported.command", "en")]
+
+
+async def test_an_edited_message_is_not_taken_as_an_answer(
+    chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    await join(chat, campaign)
+    for label in ("Agree", "Agree", "Often"):
+        await chat.tap(label)
+    await chat.tap("Skip")
+    await chat.send("5")
+    await chat.edit("7")
+    assert chat.texts() == [t("bot.unsupported.edited", "en")]
+    assert stored_answers(engine, chat.chat_id)["n1"].value == "5"
+
+
+async def test_text_where_a_button_is_expected(
+    chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    await join(chat, campaign)
+    await chat.send("4")
+    assert chat.texts()[0] == t("errors.tap_button", "en")
+    assert stored_answers(engine, chat.chat_id) == {}
+
+
+async def test_a_button_on_an_old_question(chat: Chat, campaign: Campaign, engine: Engine) -> None:
+    await join(chat, campaign)
+    first = chat.latest()
+    await chat.tap("Agree")
+    await chat.tap("Disagree", on=first)
+    assert chat.texts() == [t("errors.stale_button", "en")]
+    assert stored_answers(engine, chat.chat_id) == {"b1": Stored("4", None, False, False)}
+
+
+async def test_an_old_back_button(chat: Chat, campaign: Campaign, engine: Engine) -> None:
+    await join(chat, campaign)
+    await chat.tap("Agree")
+    second = chat.latest()
+    await chat.tap("Agree")
+    await chat.tap("Back", on=second)
+    assert chat.texts() == [t("bot.buttons.old", "en")]
+    # Still on question 3: its buttons answer it.
+    await chat.tap("Rarely")
+    assert stored_answers(engine, chat.chat_id)["g1"].value == "rarely"
+
+
+async def test_a_double_tap_stores_the_first_answer_only(
+    chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    await join(chat, campaign)
+    first = chat.latest()
+    await chat.tap("Agree", on=first)
+    await chat.tap("Strongly agree", on=first)
+    assert stored_answers(engine, chat.chat_id) == {"b1": Stored("4", None, False, False)}
+    assert count_rows(engine, Answer) == 1
+
+
+async def test_a_redelivered_update_is_processed_once(
+    chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    await join(chat, campaign)
+    first = chat.latest()
+    update_id = next_update_id()
+    await chat.tap("Agree", on=first, update_id=update_id)
+    assert chat.texts() == ["2/7\nI feel left out."]
+    calls = await chat.tap("Agree", on=first, update_id=update_id)
+    # Only the callback query is answered; nothing is stored or sent again.
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert count_rows(engine, Answer) == 1
+
+
+async def test_a_redelivered_text_answer_is_stored_once(
+    chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    await join(chat, campaign)
+    for label in ("Agree", "Agree", "Often"):
+        await chat.tap(label)
+    await chat.tap("Skip")
+    update_id = next_update_id()
+    await chat.send("8", update_id=update_id)
+    calls = await chat.send("8", update_id=update_id)
+    assert calls == []
+    assert stored_answers(engine, chat.chat_id)["n1"].value == "8"
+    respondent_answers = stored_answers(engine, chat.chat_id)
+    assert list(respondent_answers) == ["b1", "b2", "g1", "h1", "n1"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "a:{cid}:b1:9",  # an option the question does not have
+        "a:{cid}:b1:not-an-option",
+        "t:{cid}:b1:4",  # toggling a likert question
+    ],
+)
+async def test_forged_callback_data_stores_nothing(
+    data: str, chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    await join(chat, campaign)
+    await chat.tap_data(data.format(cid=campaign.id))
+    assert chat.texts() == [t("errors.unknown_option", "en")]
+    assert stored_answers(engine, chat.chat_id) == {}
+
+
+@pytest.mark.parametrize(
+    "data", ["", "zzz", "a:0:b1:4", "a:1:b1:4:5", "a:x:b1:4", "q" * 64, "a:1:B 1:4"]
+)
+async def test_unreadable_callback_data(
+    data: str, chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    await join(chat, campaign)
+    calls = await chat.tap_data(data)
+    assert calls[0].method == "answerCallbackQuery"
+    assert chat.texts() == [t("bot.buttons.invalid", "en")]
+    assert stored_answers(engine, chat.chat_id) == {}
+
+
+async def test_another_campaigns_button(chat: Chat, campaign: Campaign, engine: Engine) -> None:
+    await join(chat, campaign)
+    await chat.tap_data(f"a:{(campaign.id or 0) + 41}:b1:4")
+    assert chat.texts() == [t("bot.buttons.other_campaign", "en")]
+    assert stored_answers(engine, chat.chat_id) == {}
+
+
+async def test_a_button_pressed_before_joining(chat: Chat, campaign: Campaign) -> None:
+    await chat.send("/start")
+    await chat.tap_data(f"a:{campaign.id}:b1:4")
+    assert chat.texts() == [t("bot.join.how_to_join", "en")]
+
+
+async def test_text_over_the_limit(chat: Chat, campaign: Campaign, engine: Engine) -> None:
+    await join(chat, campaign)
+    for label in ("Agree", "Agree", "Often"):
+        await chat.tap(label)
+    await chat.tap("Skip")
+    await chat.send("4")
+    await chat.tap("No")
+    await chat.send("x" * 1001)
+    assert chat.texts() == [t("errors.text_too_long", "en", length=1001, limit=1000)]
+    assert "t1" not in stored_answers(engine, chat.chat_id)
+    await chat.send("x" * 1000)
+    assert stored_answers(engine, chat.chat_id)["t1"].text == "x" * 1000
+
+
+async def test_answers_after_finishing_are_not_stored(
+    chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    await join(chat, campaign)
+    for label in ("Agree", "Agree", "Often"):
+        await chat.tap(label)
+    await chat.tap("Skip")
+    await chat.send("4")
+    await chat.tap("No")
+    await chat.send("Nothing else")
+    await chat.send("one more thing")
+    assert chat.texts() == [t("bot.join.already_answered", "en")]
+    assert stored_answers(engine, chat.chat_id)["t1"].text == "Nothing else"
