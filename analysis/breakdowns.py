@@ -13,7 +13,11 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from analysis.scoring import domain_table, percent_favorable, respondent_domain_scores
+from analysis.scoring import (
+    percent_favorable,
+    respondent_domains,
+    summarize_domains,
+)
 from analysis.suppression import hidden_groups, is_shown
 
 DIMENSIONS = ("role", "school", "grade", "language")
@@ -69,23 +73,32 @@ def domain_breakdown(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> 
     ]
     reportable = scored["type"].eq("likert") | scored["favorable_hit"].notna()
     scored_domains = scored.loc[reportable, "domain"].dropna().unique().tolist()
+    per_respondent = respondent_domains(scored)
+    per_respondent = per_respondent[per_respondent["domain"].isin(scored_domains)]
     for dim in DIMENSIONS:
         hidden = hidden_in(people, dim, min_n)
         labels = people.set_index("respondent_id")[dim].fillna("unknown").astype(str)
-        groups = scored["respondent_id"].map(labels)
+        summary = summarize_domains(
+            per_respondent.assign(group=per_respondent["respondent_id"].map(labels)), by=["group"]
+        ).set_index(["group", "domain"])
         for group, n in group_counts(people, dim).items():
             shown = group not in hidden
-            part = scored[groups == group]
-            table = domain_table(part) if shown else None
-            domains = table["domain"].tolist() if table is not None else scored_domains
-            for domain in domains:
-                row = {"dimension": dim, "group": group, "domain": domain, "shown": shown}
-                row["respondents"] = int(n) if shown else np.nan
-                if table is not None:
-                    d = table.set_index("domain").loc[domain]
+            for domain in scored_domains:
+                row: dict[str, object] = {
+                    "dimension": dim,
+                    "group": group,
+                    "domain": domain,
+                    "shown": shown,
+                    "respondents": int(n) if shown else np.nan,
+                    "n": np.nan,
+                    "score": np.nan,
+                    "pct_favorable": np.nan,
+                }
+                if shown and (group, domain) in summary.index:
+                    d = summary.loc[(group, domain)]
                     row.update(n=int(d["n"]), score=d["score"], pct_favorable=d["pct_favorable"])
-                else:
-                    row.update(n=np.nan, score=np.nan, pct_favorable=np.nan)
+                elif shown:
+                    row["n"] = 0
                 rows.append(row)
     return pd.DataFrame(rows, columns=columns)
 
@@ -213,11 +226,25 @@ def wave_changes(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.D
     )
     sizes = people["campaign"].value_counts()
     rows: list[dict[str, object]] = []
-    for prev, cur in wave_pairs(camp):
+    pairs = wave_pairs(camp)
+    if not pairs:
+        return pd.DataFrame(rows, columns=columns)
+    reportable = scored["type"].eq("likert") | scored["favorable_hit"].notna()
+    wave_domains = set(scored.loc[reportable, "domain"].dropna())
+    per_respondent = respondent_domains(scored)
+    per_respondent = per_respondent[per_respondent["domain"].isin(wave_domains)]
+    by_campaign = people.set_index("respondent_id")["campaign"]
+    summary = summarize_domains(
+        per_respondent.assign(campaign=per_respondent["respondent_id"].map(by_campaign)),
+        by=["campaign"],
+    ).set_index(["campaign", "domain"])
+    info = camp.set_index("campaign")
+    for prev, cur in pairs:
         shown = is_shown(int(sizes.get(prev, 0)), min_n) and is_shown(int(sizes.get(cur, 0)), min_n)
-        before = domain_table(scored[scored["campaign"] == prev]).set_index("domain")
-        after = domain_table(scored[scored["campaign"] == cur]).set_index("domain")
-        info = camp.set_index("campaign")
+        before = summary.loc[prev] if prev in summary.index.get_level_values(0) else None
+        after = summary.loc[cur] if cur in summary.index.get_level_values(0) else None
+        if before is None or after is None:
+            continue
         for domain in after.index.intersection(before.index):
             row: dict[str, object] = {
                 "survey_id": info.loc[cur, "survey_id"],
@@ -243,10 +270,3 @@ def wave_changes(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.D
                 )
             rows.append(row)
     return pd.DataFrame(rows, columns=columns)
-
-
-def domain_scores_by_role(scored: pd.DataFrame) -> pd.DataFrame:
-    """Respondent-level domain scores with role, for charts that compare the two roles."""
-    wide = respondent_domain_scores(scored)
-    roles = scored.groupby("respondent_id")["role"].first()
-    return wide.join(roles)

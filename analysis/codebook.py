@@ -18,12 +18,26 @@ from analysis.textnorm import LANGUAGES, fold
 DEFAULT_PATH = Path(__file__).with_name("codebook.yaml")
 
 _WORD_START = r"(?<!\w)"
+_WORDS = re.compile(r"\w+")
 # Between the words of a phrase: spaces or hyphens ("after school" == "after-school").
 _GAP = r"[\s\-]+"
 
 
 class CodebookError(ValueError):
     """A codebook file that cannot be used; the message is one line for the user."""
+
+
+def _lead(keyword: str) -> str:
+    """The literal letters any match of the keyword starts a word with."""
+    words = fold(keyword).split()
+    first = words[0]
+    if len(words) == 1:
+        if first.endswith("*"):
+            first = first[:-1]
+        elif len(first) > 2 and first.endswith("y") and first[-2] not in "aeiou":
+            first = first[:-1]
+    letters = _WORDS.match(first)
+    return letters.group(0) if letters else ""  # "" is looked up for every answer
 
 
 def keyword_pattern(keyword: str) -> str:
@@ -59,7 +73,7 @@ class Theme:
 
     def hits(self, folded: str) -> int:
         """Keyword occurrences in a folded answer (0 = the theme is not mentioned)."""
-        return sum(1 for _ in self.pattern.finditer(folded))
+        return len(self.pattern.findall(folded))
 
 
 @dataclass(frozen=True)
@@ -67,12 +81,42 @@ class Codebook:
     themes: tuple[Theme, ...]
     stop_phrases: frozenset[str] = frozenset()
     source: str = "codebook"
+    _leads: re.Pattern[str] | None = field(init=False, compare=False, repr=False, default=None)
+    _lead_themes: dict[str, frozenset[str]] = field(
+        init=False, compare=False, repr=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        themes_by_lead: dict[str, set[str]] = {}
+        for theme in self.themes:
+            for keyword in theme.all_keywords():
+                themes_by_lead.setdefault(_lead(keyword), set()).add(theme.id)
+        # A word that starts with a long lead also starts with every shorter lead that
+        # prefixes it, so each lead carries the themes of its prefixes too.
+        closed = {
+            lead: frozenset().union(
+                *(ids for other, ids in themes_by_lead.items() if lead.startswith(other))
+            )
+            for lead in themes_by_lead
+        }
+        alternatives = sorted((lead for lead in closed if lead), key=len, reverse=True)
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + ")")
+        object.__setattr__(self, "_leads", pattern)
+        object.__setattr__(self, "_lead_themes", closed)
 
     def match(self, folded: str) -> dict[str, int]:
-        """Theme id -> keyword hits, for every theme the folded answer mentions."""
+        """Theme id -> keyword hits, for every theme the folded answer mentions.
+
+        Every match starts a word with its keyword's first letters ("lead"), so one scan for
+        leads picks the few themes worth a full regex search; the result is the same as
+        searching every theme (tested), at a fraction of the cost.
+        """
+        candidates: set[str] = set(self._lead_themes.get("", ()))
+        for lead in set(self._leads.findall(folded)):
+            candidates.update(self._lead_themes[lead])
         found: dict[str, int] = {}
         for theme in self.themes:
-            if theme.pattern.search(folded) is not None:
+            if theme.id in candidates and theme.pattern.search(folded) is not None:
                 found[theme.id] = theme.hits(folded)
         return found
 

@@ -23,8 +23,8 @@ REMOVED = "[removed]"
 
 _TAGGER = PatternTagger()
 
-_ALLOWED = frozenset(
-    """i i'm i've i'll i'd
+_ALLOWED_TEXT = """
+    i i'm i've i'll i'd
     monday tuesday wednesday thursday friday saturday sunday
     lunes martes miercoles jueves viernes sabado domingo
     january february march april may june july august september october november december
@@ -39,12 +39,12 @@ _ALLOWED = frozenset(
     instagram facebook whatsapp telegram snapchat fafsa ok okay tv usa us america american
     latino latina latinos hispanic black white asian god dios christmas thanksgiving easter
     navidad halloween mom dad mama papa mami papi grandma grandpa abuela abuelo
-    mr mrs ms dr coach miss sr sra srta""".split()
-)
-_SPANISH_FUNCTION_WORDS = frozenset(
-    """el la los las un una mi mis tu su sus me te se nos yo ella ellos nosotros que y o pero
-    no si muy mas hay es son esta estan necesito necesitamos quiero queremos gracias""".split()
-)
+    mr mrs ms dr coach miss sr sra srta"""
+_ALLOWED = frozenset(_ALLOWED_TEXT.split())
+_SPANISH_FUNCTION_WORDS_TEXT = """
+    el la los las un una mi mis tu su sus me te se nos yo ella ellos nosotros que y o pero
+    no si muy mas hay es son esta estan necesito necesitamos quiero queremos gracias"""
+_SPANISH_FUNCTION_WORDS = frozenset(_SPANISH_FUNCTION_WORDS_TEXT.split())
 
 _URL = re.compile(
     r"(?:https?://|www\.)\S+"
@@ -63,11 +63,14 @@ _ABBREVIATED_TITLE = re.compile(
     rf"(?:\s+{_CAPITAL_WORD})?"
 )
 # A spelled-out title needs a capitalized name after it ("coach was great" stays).
-_WORD_TITLE = re.compile(
-    r"(?<!\w)(?i:coach|miss|mister|missus|teacher|principal|counselor|nurse|pastor|"
+_TITLE_WORDS = (
+    r"(?i:coach|miss|mister|missus|teacher|principal|counselor|nurse|pastor|"
     r"profe|profesora?|maestr[oa]|se[ñn]ora?|se[ñn]orita|director[a]?|entrenador[a]?|"
     r"doctor[a]?|consejer[oa]|enfermer[oa])"
-    rf"\s+{_CAPITAL_WORD}(?:\s+{_CAPITAL_WORD})?"
+)
+# The name may not itself be a title word: "we miss Miss Patel" keeps the verb.
+_WORD_TITLE = re.compile(
+    rf"(?<!\w){_TITLE_WORDS}\s+(?!{_TITLE_WORDS}\b){_CAPITAL_WORD}(?:\s+{_CAPITAL_WORD})?"
 )
 _SENTENCE_END = frozenset({".", "!", "?", "…", ":", ";", '"', "“", "”", "(", "-", "—", "*", "•"})
 _TITLECASE = re.compile(r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü'’\-]*(?:[A-Z][a-z]+)?")
@@ -159,8 +162,10 @@ def _name_spans(masked: str, language: str) -> list[tuple[int, int]]:
             continue
         if not _TITLECASE.fullmatch(word):
             continue
-        initial = index == 0 or tokens[index - 1][0] in _SENTENCE_END or (
-            "\n" in masked[tokens[index - 1][2] : start]
+        initial = (
+            index == 0
+            or tokens[index - 1][0] in _SENTENCE_END
+            or ("\n" in masked[tokens[index - 1][2] : start])
         )
         if not initial or _looks_like_name_at_start(word, tokens, tags, index, language):
             spans.append((start, end))
@@ -205,9 +210,7 @@ def _locate(text: str, words: list[str]) -> list[tuple[str, int, int]]:
 def _replace(text: str, spans: list[tuple[int, int]]) -> str:
     merged: list[list[int]] = []
     for start, end in sorted(s for s in spans if s[1] > s[0]):
-        if merged and (
-            start <= merged[-1][1] or _MERGE_GAP.fullmatch(text[merged[-1][1] : start])
-        ):
+        if merged and (start <= merged[-1][1] or _MERGE_GAP.fullmatch(text[merged[-1][1] : start])):
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])

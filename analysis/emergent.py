@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from textblob import Word
+from textblob.en import lexicon as _lexicon
 from textblob.en import parser as _parser
 
 from analysis.deidentify import is_allowed_proper_noun
@@ -20,13 +21,16 @@ from analysis.deidentify import is_allowed_proper_noun
 _SPLIT_TAGS = frozenset({"DT", "PDT", "PRP", "PRP$", "WP", "WP$", "WDT", "CD", "CC", "POS", "EX"})
 _KEEP_TAGS = frozenset({"NN", "NNS", "JJ", "VBG", "NNP", "NNPS", "FW"})
 # Words that say how much or how good rather than what: "more tutors" is about tutors.
-_EVALUATIVE = frozenset(
-    """good great bad nice best better worse worst more most less least many much some few
+_EVALUATIVE_TEXT = """
+    good great bad nice best better worse worst more most less least many much some few
     several other own same different whole real awesome amazing excellent terrible horrible
     wonderful poor big little small large huge enough every all any such certain various main
-    only very really new old extra lot lots fine cool happy sad""".split()
-)
+    only very really new old extra lot lots fine cool happy sad"""
+_EVALUATIVE = frozenset(_EVALUATIVE_TEXT.split())
 _MAX_WORDS = 3
+_BEFORE_GERUND_MODIFIER = frozenset(
+    {"", "DT", "PRP$", "JJ", "JJR", "JJS", "RBR", "IN", "NN", "NNS"}
+)
 
 
 @lru_cache(maxsize=65536)
@@ -97,7 +101,7 @@ def _chunks(sentence: Sequence[Sequence[str]]) -> Iterable[list[tuple[str, str]]
                 and len(following) > 2
                 and following[2] == "B-NP"
                 and following[1].startswith("NN")
-                and (previous_tag in {"", "DT", "PRP$", "JJ", "JJR", "JJS", "IN", "NN", "NNS"})
+                and previous_tag in _BEFORE_GERUND_MODIFIER
             ):
                 current = [(word, "VBG*")]
         previous_tag = tag
@@ -122,21 +126,35 @@ def _split(chunk: list[tuple[str, str]]) -> Iterable[list[tuple[str, str]]]:
         yield piece
 
 
+def _is_name(word: str) -> bool:
+    if is_allowed_proper_noun(word):
+        return False
+    return _lexicon.get(word) == "NNP" or word.lower() not in _lexicon
+
+
+def _common_tag(word: str, tag: str) -> str:
+    if not tag.startswith("NNP"):
+        return tag
+    return "NNS" if tag == "NNPS" or _lexicon.get(word.lower()) == "NNS" else "NN"
+
+
 def _normalize(piece: list[tuple[str, str]], stop_phrases: frozenset[str]) -> str | None:
     tokens = [(w, "VBG" if t == "VBG*" else t) for w, t in piece if any(c.isalnum() for c in w)]
     if any(t not in _KEEP_TAGS for _, t in tokens):
         tokens = [(w, t) for w, t in tokens if t in _KEEP_TAGS]
-    # A phrase holding a name would put that name in the theme table.
-    if any(t.startswith("NNP") and not is_allowed_proper_noun(w) for w, t in tokens):
+    # A phrase holding a name would put that name in the theme table. Title Case common
+    # words ("Tutoring Programs") are tagged NNP too; the lexicon tells them apart.
+    if any(t.startswith("NNP") and _is_name(w) for w, t in tokens):
         return None
+    tokens = [(w, _common_tag(w, t)) for w, t in tokens]
     while len(tokens) > 1 and tokens[0][0].lower() in _EVALUATIVE:
         tokens.pop(0)
-    if not tokens or tokens[-1][1] not in {"NN", "NNS", "NNP", "NNPS"}:
+    if not tokens or tokens[-1][1] not in {"NN", "NNS"}:
         return None
     tokens = tokens[-_MAX_WORDS:]
     while len(tokens) > 1 and tokens[0][0].lower() in _EVALUATIVE:
         tokens.pop(0)
-    words = [_singular(w.lower()) if t in {"NNS", "NNPS"} else w.lower() for w, t in tokens]
+    words = [_singular(w.lower()) if t == "NNS" else w.lower() for w, t in tokens]
     phrase = " ".join(words)
     if len(phrase) < 3 or phrase in stop_phrases:
         return None

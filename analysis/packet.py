@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
+import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +55,12 @@ from analysis.suppression import (
 )
 
 FORMATS = ("html", "md", "xlsx", "csv")
+PARALLEL_TEXTS = 20_000
+"""From this many open answers on, themes are summarized in a worker process."""
+CHART_ENDS = 8
+"""Items charted at each end (strongest, weakest) when a survey has more than twice as many."""
+GAPS_SHOWN = 10
+"""Mirrored items listed in the gap chart and table, biggest gap first."""
 THEME_COLUMNS = [
     "theme_id",
     "theme",
@@ -105,6 +116,8 @@ class Report:
     prompts: list[DataWalkPrompt]
     privacy: str
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent per stage (load, themes, build), for the benchmark and curious users."""
 
     def text(self, key: str, **params: object) -> str:
         return t(key, self.language, **params)
@@ -145,7 +158,7 @@ def _nan(value: Any) -> bool:
         return False
 
 
-def _texts(responses: Responses) -> pd.DataFrame:
+def open_texts(responses: Responses) -> pd.DataFrame:
     """Free text (text questions and multi-choice "other") in the shape `summarize_themes` reads."""
     ans = responses.answers
     has_text = ans["text"].notna() & ~ans["skipped"] & (ans["text"].astype(str).str.strip() != "")
@@ -238,8 +251,12 @@ def build_report(
     """Compute every figure of the packet for `campaign_codes` (ValueError on an unknown code)."""
     codes = list(dict.fromkeys(campaign_codes))
     extra = previous_campaign_codes(session, campaign_codes=codes) if include_previous else []
+    started = time.perf_counter()
     everything = load_responses(session, campaign_codes=codes + extra)
-    return report_from_responses(everything, language=language, min_n=min_n)
+    loaded = time.perf_counter() - started
+    report = report_from_responses(everything, language=language, min_n=min_n)
+    report.timings["load"] = loaded
+    return report
 
 
 def report_from_responses(
@@ -248,6 +265,8 @@ def report_from_responses(
     """The packet for loaded frames; earlier waves in `everything` feed only the change table."""
     if min_n < 1:
         raise ValueError("the minimum group size must be at least 1")
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
     hidden_text = hidden_label(min_n, language)
     current_codes = latest_waves(everything.campaigns)
     current = everything.subset(current_codes)
@@ -257,6 +276,7 @@ def report_from_responses(
     people = people_all[people_all["campaign"].isin(current_codes)]
     total = len(people)
     shown = is_shown(total, min_n)
+    pending_themes, themes_message = _start_themes(current, people, language, min_n)
     texts_of = _question_text(everything, language)
 
     # --- machine tables -------------------------------------------------------------
@@ -375,7 +395,7 @@ def report_from_responses(
             hidden_text,
         )
 
-    themes, themes_message = _themes(current, people, language, min_n)
+    themes, timings["themes"] = _finish_themes(pending_themes)
 
     tables = {
         "responses": responses_table,
@@ -523,7 +543,7 @@ def report_from_responses(
                 _pct(r["caregiver_pct_favorable"], lang) if r["shown"] else hidden_text,
                 f"{r['gap_pct_favorable']:+.0f}" if r["shown"] else "",
             )
-            for _, r in gaps.iterrows()
+            for _, r in gaps.head(GAPS_SHOWN).iterrows()
         )
         if not gaps.empty
         else (),
@@ -605,7 +625,7 @@ def report_from_responses(
         empty=t("no_waves", lang),
     )
 
-    chart_uris = _charts(domains, role_scores, items, gaps, waves, lang)
+    chart_uris = _charts(domains, role_scores, items, gaps.head(GAPS_SHOWN), waves, lang)
     prompts = build_prompts(
         items=items.rename(columns={"question": "label"}),
         domains=domains,
@@ -635,6 +655,7 @@ def report_from_responses(
         prompts=prompts,
         privacy=rule_statement(min_n, lang),
         tables=tables,
+        timings={**timings, "build": time.perf_counter() - started},
     )
 
 
@@ -665,22 +686,91 @@ def _choice_rows(frame: pd.DataFrame, lang: str, hidden: str) -> list[tuple[str,
     return rows
 
 
-def _themes(
+class _PendingThemes:
+    """The open-text summary, computed in a forked worker while the numbers are worked out.
+
+    Themes are the slowest part of a large packet and independent of the numbers, so on a
+    multi-core machine they run side by side. Small inputs (and any failure to fork) run
+    in-process; either way the result is the same function's output.
+    """
+
+    def __init__(self, summarize: Callable[..., pd.DataFrame], texts: pd.DataFrame, language: str):
+        self._call = (summarize, texts, language)
+        self._receiver: Connection | None = None
+        self._process: BaseProcess | None = None
+        if len(texts) >= PARALLEL_TEXTS and (os.cpu_count() or 1) > 1:
+            try:
+                context = multiprocessing.get_context("fork")
+                self._receiver, sender = context.Pipe(duplex=False)
+                self._process = context.Process(
+                    target=_themes_worker, args=(sender, *self._call), daemon=True
+                )
+                self._process.start()
+                sender.close()
+            except (OSError, ValueError):
+                self._receiver = self._process = None
+
+    def result(self) -> tuple[pd.DataFrame, float]:
+        if self._receiver is not None and self._process is not None:
+            try:
+                status, payload, seconds = self._receiver.recv()
+            except EOFError:
+                status = "lost"
+            finally:
+                self._process.join()
+                self._receiver.close()
+            if status == "ok":
+                return payload, seconds
+            if status == "error":
+                raise payload
+        return _run_themes(*self._call)
+
+
+def _run_themes(
+    summarize: Callable[..., pd.DataFrame], texts: pd.DataFrame, language: str
+) -> tuple[pd.DataFrame, float]:
+    started = time.perf_counter()
+    themes = summarize(texts, language=language, max_quotes=3)
+    return themes, time.perf_counter() - started
+
+
+def _themes_worker(
+    sender: Connection,
+    summarize: Callable[..., pd.DataFrame],
+    texts: pd.DataFrame,
+    language: str,
+) -> None:
+    try:
+        themes, seconds = _run_themes(summarize, texts, language)
+        sender.send(("ok", themes, seconds))
+    except Exception as exc:  # handed to the parent, which raises it
+        sender.send(("error", exc, 0.0))
+    finally:
+        sender.close()
+
+
+def _start_themes(
     current: Responses, people: pd.DataFrame, language: str, min_n: int
-) -> tuple[pd.DataFrame, str]:
-    empty = pd.DataFrame(columns=THEME_COLUMNS)
-    texts = _texts(current)
-    texts = texts[texts["respondent_id"].isin(people["respondent_id"])]
+) -> tuple[_PendingThemes | None, str]:
+    """Begin the theme summary if this group may show open text; else say why not."""
     if not may_show_text(len(people), min_n):
-        return empty, t("themes_hidden", language, min_n=min_n)
+        return None, t("themes_hidden", language, min_n=min_n)
+    texts = open_texts(current)
+    texts = texts[texts["respondent_id"].isin(people["respondent_id"])]
     if texts.empty:
-        return empty, t("no_themes", language)
+        return None, t("no_themes", language)
     summarize = _summarize_themes()
     if summarize is None:
-        return empty, t("themes_unavailable", language)
-    themes = summarize(texts, language=language, max_quotes=3)
+        return None, t("themes_unavailable", language)
+    return _PendingThemes(summarize, texts, language), t("no_themes", language)
+
+
+def _finish_themes(pending: _PendingThemes | None) -> tuple[pd.DataFrame, float]:
+    if pending is None:
+        return pd.DataFrame(columns=THEME_COLUMNS), 0.0
+    themes, seconds = pending.result()
     themes = themes[themes["respondents"] > 0].reset_index(drop=True)
-    return themes[[c for c in THEME_COLUMNS if c in themes.columns]], t("no_themes", language)
+    return themes[[c for c in THEME_COLUMNS if c in themes.columns]], seconds
 
 
 def _charts(
@@ -726,6 +816,9 @@ def _charts(
             )
         out["domains"] = charts.grouped_bars(labels, series, xlabel=xlabel)
     ranked = items[items["shown"] & items["pct_favorable"].notna()]
+    if len(ranked) > 2 * CHART_ENDS:
+        # A long survey charts only its strongest and weakest items; the table lists them all.
+        ranked = pd.concat([ranked.head(CHART_ENDS), ranked.tail(CHART_ENDS)])
     if not ranked.empty:
         out["items"] = charts.ranked_bars(
             ranked["question"].astype(str).tolist(),
@@ -768,7 +861,15 @@ _MD_ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_MD_ENV.filters["cell"] = lambda v: str(v).replace("|", "\\|").replace("\n", "<br>")
+_MD_ENV.filters["cell"] = lambda v: (
+    # Respondents' words end up in table cells: keep them from becoming markup.
+    str(v)
+    .replace("&", "&amp;")
+    .replace("<", "&lt;")
+    .replace(">", "&gt;")
+    .replace("|", "\\|")
+    .replace("\n", "<br>")
+)
 
 
 def _context(report: Report) -> dict[str, Any]:

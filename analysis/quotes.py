@@ -25,9 +25,7 @@ def rank_key(text: str, hits: int, respondent_id: Hashable) -> tuple[int, int, i
     return (outside, -hits, abs(length - IDEAL), str(respondent_id), text)
 
 
-def pick_quotes(
-    ranked: Iterable[tuple[Hashable, str, str]], max_quotes: int
-) -> list[str]:
+def pick_quotes(ranked: Iterable[tuple[Hashable, str, str]], max_quotes: int) -> list[str]:
     """Take quotes from (respondent_id, text, language) best first, one per respondent.
 
     The caller has already dropped flagged answers and sorted by `rank_key`. A quote that is

@@ -18,6 +18,7 @@ The conventions (see `/work/shared/reference/reporting.md`) are decided here onc
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -134,57 +135,108 @@ def percent_favorable(hits: pd.Series) -> float:
     return float(counted.mean() * 100) if len(counted) else float("nan")
 
 
+ITEM_COLUMNS = [
+    "survey_id",
+    "question_id",
+    "domain",
+    "type",
+    "reverse",
+    "mirror",
+    "respondents",
+    "n",
+    "skipped",
+    "not_sure",
+    "mean",
+    "pct_favorable",
+    *[f"n_{p}" for p in range(1, LIKERT_POINTS + 1)],
+]
+
+
 def item_table(scored: pd.DataFrame) -> pd.DataFrame:
-    """One row per item (survey_id, question_id) that has likert scores or favorable options."""
-    rows: list[dict[str, object]] = []
-    for (survey_id, qid), g in scored.groupby(["survey_id", "question_id"], sort=False):
-        qtype = g["type"].iloc[0]
-        counted = g["favorable_hit"].dropna()
-        if qtype != "likert" and counted.empty and not g["favorable"].iloc[0]:
-            continue
-        row: dict[str, object] = {
-            "survey_id": survey_id,
-            "question_id": qid,
-            "domain": g["domain"].iloc[0],
-            "type": qtype,
-            "reverse": bool(g["reverse"].iloc[0]),
-            "mirror": g["mirror"].iloc[0],
-            "respondents": int(g["respondent_id"].nunique()),
-            "n": len(counted) if qtype != "likert" else int(g["score"].notna().sum()),
-            "skipped": int(g["skipped"].sum()),
-            "not_sure": int(((g["value"] == NOT_SURE) & ~g["skipped"]).sum())
-            if qtype == "likert"
-            else int((g["favorable_hit"].isna() & ~g["skipped"]).sum()),
-            "mean": float(g["score"].mean()) if qtype == "likert" else float("nan"),
-            "pct_favorable": percent_favorable(g["favorable_hit"]),
-        }
-        for point in range(1, LIKERT_POINTS + 1):
-            row[f"n_{point}"] = int((g["raw"] == point).sum()) if qtype == "likert" else 0
-        rows.append(row)
-    columns = [
-        "survey_id",
-        "question_id",
-        "domain",
-        "type",
-        "reverse",
-        "mirror",
-        "respondents",
-        "n",
-        "skipped",
-        "not_sure",
-        "mean",
-        "pct_favorable",
-        *[f"n_{p}" for p in range(1, LIKERT_POINTS + 1)],
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    """One row per item (survey_id, question_id) that has likert scores or favorable options.
+
+    `n` is the percent-favorable denominator; `not_sure` counts "not sure" answers (and, for
+    choice questions, any answered option that does not count); the `n_1`..`n_5` columns
+    are the likert distribution as answered, before reverse-coding.
+    """
+    if scored.empty:
+        return pd.DataFrame(columns=ITEM_COLUMNS)
+    likert = scored["type"].eq("likert")
+    has_fav = scored["favorable"].map(lambda f: bool(f) if isinstance(f, tuple) else False)
+    keep = likert | has_fav
+    part = scored.loc[keep].assign(
+        _uncounted=lambda d: (d["favorable_hit"].isna() & ~d["skipped"]).astype(int),
+        _skipped=lambda d: d["skipped"].astype(int),
+    )
+    if part.empty:
+        return pd.DataFrame(columns=ITEM_COLUMNS)
+    keys = ["survey_id", "question_id"]
+    grouped = part.groupby(keys, sort=False)
+    out = grouped.agg(
+        domain=("domain", "first"),
+        type=("type", "first"),
+        reverse=("reverse", "first"),
+        mirror=("mirror", "first"),
+        respondents=("respondent_id", "nunique"),
+        n=("favorable_hit", "count"),
+        skipped=("_skipped", "sum"),
+        not_sure=("_uncounted", "sum"),
+        mean=("score", "mean"),
+        pct_favorable=("favorable_hit", "mean"),
+    )
+    out["pct_favorable"] *= 100
+    out["reverse"] = out["reverse"].fillna(False).astype(bool)
+    out["mirror"] = out["mirror"].where(out["mirror"].notna(), None)
+    dist = (
+        part.loc[part["raw"].notna()]
+        .groupby([*keys, "raw"], sort=False)
+        .size()
+        .unstack("raw")
+        .reindex(columns=[float(p) for p in range(1, LIKERT_POINTS + 1)])
+    )
+    dist.columns = [f"n_{int(p)}" for p in dist.columns]
+    out = out.join(dist).reset_index()
+    for p in range(1, LIKERT_POINTS + 1):
+        out[f"n_{p}"] = out[f"n_{p}"].fillna(0).astype(int)
+    for col in ("respondents", "n", "skipped", "not_sure"):
+        out[col] = out[col].astype(int)
+    return out[ITEM_COLUMNS]
 
 
-def respondent_domain_scores(scored: pd.DataFrame) -> pd.DataFrame:
-    """Wide frame respondent_id x domain: the mean of the domain's likert items they answered."""
-    lik = scored[scored["score"].notna()]
-    if lik.empty:
-        return pd.DataFrame(index=pd.Index([], name="respondent_id"))
-    return lik.groupby(["respondent_id", "domain"])["score"].mean().unstack("domain")
+def respondent_domains(scored: pd.DataFrame) -> pd.DataFrame:
+    """One row per respondent and domain: their domain score and favorable counts.
+
+    Everything by group (breakdowns, waves) is a cheap groupby of this small frame
+    instead of another pass over every answer.
+    """
+    columns = ["respondent_id", "domain", "score", "fav_hits", "fav_counted"]
+    if scored.empty:
+        return pd.DataFrame(columns=columns)
+    hits = scored["favorable_hit"]
+    frame = scored[["respondent_id", "domain", "score"]].assign(
+        fav_hits=hits.fillna(0.0), fav_counted=hits.notna().astype(int)
+    )
+    out = frame.groupby(["respondent_id", "domain"], sort=False).agg(
+        score=("score", "mean"), fav_hits=("fav_hits", "sum"), fav_counted=("fav_counted", "sum")
+    )
+    return out.reset_index()[columns]
+
+
+def summarize_domains(per_respondent: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Domain score (mean over respondents of their domain mean) and pooled percent favorable."""
+    keys = [*by, "domain"]
+    grouped = per_respondent.groupby(keys, sort=False)
+    out = grouped.agg(
+        respondents=("respondent_id", "nunique"),
+        n=("score", "count"),
+        score=("score", "mean"),
+        fav_hits=("fav_hits", "sum"),
+        fav_counted=("fav_counted", "sum"),
+    )
+    out["pct_favorable"] = (
+        out["fav_hits"] / out["fav_counted"].where(out["fav_counted"] > 0)
+    ) * 100
+    return out.drop(columns=["fav_hits", "fav_counted"]).reset_index()
 
 
 def cronbach_alpha(matrix: pd.DataFrame) -> float | None:
@@ -225,28 +277,41 @@ def domain_alpha(scored: pd.DataFrame, domain: str) -> tuple[float | None, int]:
     return best
 
 
-def domain_table(scored: pd.DataFrame) -> pd.DataFrame:
-    """One row per domain: items, respondents n, score (1..5), percent favorable, alpha."""
-    per_resp = respondent_domain_scores(scored)
+def domain_table(scored: pd.DataFrame, *, with_alpha: bool = True) -> pd.DataFrame:
+    """One row per domain: items, respondents n, score (1..5), percent favorable, alpha.
+
+    A domain is listed when it has likert items or favorable-coded choice questions.
+    Breakdowns pass `with_alpha=False`: alpha is a property of the instrument, reported
+    once for everyone, and computing it per group is most of the cost on large campaigns.
+    """
+    columns = ["domain", "items", "respondents", "n", "score", "pct_favorable", "alpha", "alpha_n"]
+    if scored.empty:
+        return pd.DataFrame(columns=columns)
+    reportable = scored["type"].eq("likert") | scored["favorable_hit"].notna()
+    domains = scored.loc[reportable, "domain"].dropna().unique().tolist()
+    if not domains:
+        return pd.DataFrame(columns=columns)
+    summary = summarize_domains(respondent_domains(scored)).set_index("domain")
+    items = (
+        scored.loc[scored["type"].eq("likert"), ["domain", "survey_id", "question_id"]]
+        .drop_duplicates()
+        .groupby("domain")
+        .size()
+    )
     rows: list[dict[str, object]] = []
-    for domain, g in scored.groupby("domain", sort=False):
-        likert_items = g.loc[g["type"] == "likert", ["survey_id", "question_id"]].drop_duplicates()
-        counted = g["favorable_hit"].dropna()
-        if likert_items.empty and counted.empty:
-            continue
-        scores = per_resp[domain].dropna() if domain in per_resp.columns else pd.Series(dtype=float)
-        alpha, alpha_n = domain_alpha(scored, str(domain))
+    for domain in domains:
+        d = summary.loc[domain]
+        alpha, alpha_n = domain_alpha(scored, str(domain)) if with_alpha else (None, 0)
         rows.append(
             {
                 "domain": domain,
-                "items": len(likert_items),
-                "respondents": int(g["respondent_id"].nunique()),
-                "n": len(scores),
-                "score": float(scores.mean()) if len(scores) else float("nan"),
-                "pct_favorable": percent_favorable(g["favorable_hit"]),
+                "items": int(items.get(domain, 0)),
+                "respondents": int(d["respondents"]),
+                "n": int(d["n"]),
+                "score": float(d["score"]),
+                "pct_favorable": float(d["pct_favorable"]),
                 "alpha": alpha,
                 "alpha_n": alpha_n,
             }
         )
-    columns = ["domain", "items", "respondents", "n", "score", "pct_favorable", "alpha", "alpha_n"]
     return pd.DataFrame(rows, columns=columns)

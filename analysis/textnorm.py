@@ -13,26 +13,28 @@ import unicodedata
 LANGUAGES = ("en", "es")
 
 _WORD = re.compile(r"[a-z]+")
+# Combining marks left by NFKD: the accents of Latin letters and their rarer cousins.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 # Tiny, high-frequency function words. They only break ties the respondent's chosen language
 # would get wrong: a Spanish-speaking parent who chose English in the bot but wrote in Spanish.
-_EN_STOPWORDS = frozenset(
+_EN_STOPWORDS_TEXT = (
     "the and is are was were to of for with my our they their this that have has not "
-    "but it be more need needs would should can what when there about from very".split()
+    "but it be more need needs would should can what when there about from very"
 )
-_ES_STOPWORDS = frozenset(
+_EN_STOPWORDS = frozenset(_EN_STOPWORDS_TEXT.split())
+_ES_STOPWORDS_TEXT = (
     "el los las y es son que de del para con mi mis nuestro nuestros ellos su sus esta "
-    "este pero no mas muy por una un hay necesita necesitan tiene tienen como cuando".split()
+    "este pero no mas muy por una un hay necesita necesitan tiene tienen como cuando"
 )
+_ES_STOPWORDS = frozenset(_ES_STOPWORDS_TEXT.split())
 
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, keeping one character per character where possible."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def normalize_language(value: object) -> str | None:

@@ -85,9 +85,7 @@ def naive_summarize_themes(
             phrases = noun_phrases(tokens_from_tagged(tagged), codebook.stop_phrases)
             for phrase in dict.fromkeys(phrases):
                 count = phrases.count(phrase)
-                phrase_mentions[phrase].append(
-                    (respondent, text, lang, polarity, count, flagged)
-                )
+                phrase_mentions[phrase].append((respondent, text, lang, polarity, count, flagged))
 
     if not writers:
         return empty_result()

@@ -23,20 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from surveys import engine as conversation
 from surveys.crud import respondents as store
-from surveys.crud.campaigns import (
-    campaign_availability,
-    campaign_follow_up,
-    campaign_survey,
-    get_campaign,
-)
+from surveys.crud.campaigns import campaign_availability, campaign_follow_up, campaign_survey
+from surveys.crud.respondents import CampaignFacts, ChatState, StoredAnswer
 from surveys.definition import Survey
 from surveys.engine import (
     Action,
@@ -52,7 +48,7 @@ from surveys.engine import (
     Step,
 )
 from surveys.i18n import resolve_language
-from surveys.models import Answer, Campaign, Contact, Respondent, RespondentStatus
+from surveys.models import RespondentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +76,7 @@ class Outcome:
     """What one update did, for the adapter to say."""
 
     language: str
+    """The catalog language to reply in, register included ("es@formal"): pass it to `t`."""
     step: Step | None = None
     notice: Notice | None = None
     campaign_id: int | None = None
@@ -99,32 +96,35 @@ class CurrentSurvey:
 
 @dataclass
 class _Active:
-    respondent: Respondent
-    contact: Contact
-    campaign: Campaign
+    state: ChatState
     survey: Survey
 
+    @property
+    def campaign(self) -> CampaignFacts:
+        return self.state.campaign
 
-# Survey records are immutable (a new version is a new row), so a parsed survey
-# can be cached by primary key for the life of the process.
-_surveys: dict[int, Survey] = {}
+
+# Parsed surveys by content hash: a campaign's pinned definition never changes, and
+# parsing it (pydantic validation) would otherwise cost more than the whole update.
+_surveys: dict[str, Survey] = {}
 
 
-def _survey(session: Session, campaign: Campaign) -> Survey:
-    survey = _surveys.get(campaign.survey_pk)
+def _survey(session: Session, campaign: CampaignFacts) -> Survey:
+    survey = _surveys.get(campaign.version_hash)
     if survey is None:
-        survey = campaign_survey(session, campaign=campaign)
-        _surveys[campaign.survey_pk] = survey
+        # `CampaignFacts` has the fields `campaign_survey` reads (`survey_pk`, `code`).
+        survey = campaign_survey(session, campaign=cast(Any, campaign))
+        _surveys[campaign.version_hash] = survey
     return survey
 
 
-def context_of(campaign: Campaign, survey: Survey) -> Context:
+def context_of(campaign: CampaignFacts, survey: Survey) -> Context:
     return Context(
         organization=campaign.organization,
         languages=tuple(survey.languages),
         default_language=campaign.default_language,
         audience=campaign.audience,
-        follow_up=campaign_follow_up(campaign),
+        follow_up=campaign_follow_up(cast(Any, campaign)),
     )
 
 
@@ -139,13 +139,13 @@ def _pending(raw: str | None) -> tuple[tuple[str, ...], bool]:
     return tuple(data.get("pending", ())), bool(data.get("awaiting_other", False))
 
 
-def progress_of(respondent: Respondent, answers: dict[str, Answer]) -> Progress:
-    pending, awaiting_other = _pending(respondent.pending)
+def progress_of(state: ChatState, answers: dict[str, StoredAnswer]) -> Progress:
+    pending, awaiting_other = _pending(state.pending)
     return Progress(
-        status=RespondentStatus(respondent.status),
-        language=respondent.language,
-        role=respondent.role,
-        current=respondent.current_question,
+        status=RespondentStatus(state.status),
+        language=state.language,
+        role=state.role,
+        current=state.current_question,
         answers={
             qid: Given(value=a.value, text=a.text, skipped=a.skipped, flagged=a.flagged)
             for qid, a in answers.items()
@@ -155,84 +155,82 @@ def progress_of(respondent: Respondent, answers: dict[str, Answer]) -> Progress:
     )
 
 
-def _save_progress(respondent: Respondent, progress: Progress) -> None:
-    respondent.status = progress.status
-    respondent.language = progress.language
-    respondent.role = progress.role
-    respondent.current_question = progress.current
+def _save_progress(
+    session: Session, respondent_id: str, progress: Progress, state: ChatState | None
+) -> None:
+    pending = None
     if progress.pending or progress.awaiting_other:
-        respondent.pending = json.dumps(
+        pending = json.dumps(
             {"pending": list(progress.pending), "awaiting_other": progress.awaiting_other}
         )
-    else:
-        respondent.pending = None
-    respondent.updated_at = store.now_utc()
-    if progress.status == RespondentStatus.COMPLETED and respondent.completed_at is None:
-        respondent.completed_at = respondent.updated_at
+    completed_at = state.completed_at if state is not None else None
+    if progress.status == RespondentStatus.COMPLETED and completed_at is None:
+        completed_at = store.now_utc()
+    store.save_progress(
+        session,
+        respondent_id=respondent_id,
+        status=progress.status,
+        language=progress.language,
+        role=progress.role,
+        current_question=progress.current,
+        pending=pending,
+        completed_at=completed_at,
+    )
 
 
-def _apply(
-    session: Session,
-    active: _Active,
-    step: Step,
-    answers: dict[str, Answer],
-) -> None:
+def _apply(session: Session, active: _Active, step: Step, answers: dict[str, StoredAnswer]) -> None:
     """Write what the engine decided: answers, removals and progress; on decline, erase all."""
-    respondent = active.respondent
+    respondent_id = active.state.respondent_id
     if step.declined:
-        store.erase_respondent(session, respondent_id=respondent.id)
-        session.execute(
-            update(Campaign)
-            .where(Campaign.id == active.campaign.id)  # type: ignore[arg-type]
-            .values(declined_count=Campaign.declined_count + 1)
-        )
+        store.erase_respondent(session, respondent_id=respondent_id)
+        store.count_declined(session, campaign_id=active.campaign.id)
         return
     if step.removed:
-        store.delete_answers(session, respondent_id=respondent.id, question_ids=step.removed)
+        store.delete_answers(session, respondent_id=respondent_id, question_ids=step.removed)
     if step.saved is not None:
         question_id, given = step.saved
-        store.upsert_answer(
+        store.save_answer(
             session,
-            respondent_id=respondent.id,
+            respondent_id=respondent_id,
             question_id=question_id,
             value=given.value,
             text=given.text,
             skipped=given.skipped,
             flagged=given.flagged,
-            existing=answers.get(question_id),
+            replace=question_id in answers and question_id not in step.removed,
         )
-    _save_progress(respondent, step.progress)
-    session.add(respondent)
+    _save_progress(session, respondent_id, step.progress, active.state)
 
 
-def _seen(session: Session, update_id: int | None) -> bool:
-    return update_id is not None and store.is_processed(session, update_id=update_id)
+def _claim(session: Session, update_id: int | None) -> bool:
+    """True when this update is new; records it in the same statement."""
+    return update_id is None or store.claim_update(session, update_id=update_id)
 
 
-def _finish(session: Session, update_id: int | None, outcome: Outcome) -> Outcome:
-    if update_id is not None:
-        store.record_update(session, update_id=update_id)
+def _finish(session: Session, outcome: Outcome) -> Outcome:
     session.commit()
     return outcome
 
 
+def _duplicate(session: Session, language: str) -> Outcome:
+    session.rollback()
+    return Outcome(language=stranger(language), duplicate=True)
+
+
+def _activate(session: Session, state: ChatState) -> _Active:
+    if state.opted_out:  # they are talking to us again
+        store.set_contact_opted_out(session, contact_id=state.contact_id, opted_out=False)
+        state.opted_out = False
+    return _Active(state, _survey(session, state.campaign))
+
+
 def _load_active(session: Session, chat_id: int) -> _Active | None:
-    found = store.active_respondent(session, chat_id=chat_id, lock=True)
-    if found is None:
-        return None
-    respondent, contact = found
-    campaign = session.get(Campaign, respondent.campaign_id)
-    if campaign is None:  # pragma: no cover - the foreign key forbids it
-        return None
-    if contact.opted_out:  # they are talking to us again
-        contact.opted_out = False
-        contact.updated_at = store.now_utc()
-        session.add(contact)
-    return _Active(respondent, contact, campaign, _survey(session, campaign))
+    state = store.chat_state(session, chat_id=chat_id, lock=True)
+    return _activate(session, state) if state is not None else None
 
 
-def _closed_notice(campaign: Campaign, now: datetime) -> Notice | None:
-    availability = campaign_availability(campaign, now=now)
+def _closed_notice(campaign: CampaignFacts, now: datetime) -> Notice | None:
+    availability = campaign_availability(cast(Any, campaign), now=now)
     if availability == "closed":
         return Notice.CLOSED
     if availability == "not_yet_open":
@@ -241,20 +239,40 @@ def _closed_notice(campaign: Campaign, now: datetime) -> Notice | None:
 
 
 def _advance(session: Session, active: _Active, action: Action) -> Step:
-    answers = store.answers_by_question(session, respondent_id=active.respondent.id)
+    answers = store.answers_of(session, respondent_id=active.state.respondent_id)
     step = conversation.advance(
         active.survey,
         context_of(active.campaign, active.survey),
-        progress_of(active.respondent, answers),
+        progress_of(active.state, answers),
         action,
     )
     _apply(session, active, step, answers)
     return step
 
 
+def stranger(language: str) -> str:
+    """How to address someone whose role is unknown: respectfully ("usted" in Spanish)."""
+    return conversation.voice(Progress(RespondentStatus.LANGUAGE, language, None, None, {}))
+
+
+def _voice_of(state: ChatState) -> str:
+    """The catalog language for a respondent: "es" to a student, "es@formal" to others."""
+    return conversation.voice(
+        Progress(RespondentStatus(state.status), state.language, state.role, None, {})
+    )
+
+
+def _spoken(step: Step) -> str:
+    return conversation.voice(step.progress)
+
+
 def hint_language(language_code: str | None) -> str:
     """The shipped language closest to a client's language setting (for chats with no survey)."""
     return resolve_language(language_code or "en")
+
+
+def _offered(hint: str, survey: Survey, default: str) -> str:
+    return hint if hint in survey.languages else default
 
 
 def start(
@@ -267,66 +285,49 @@ def start(
     now: datetime | None = None,
 ) -> Outcome:
     """`/start [code]`: join a campaign, resume it, or learn how to join."""
-    if _seen(session, update_id):
-        return Outcome(language=language_hint, duplicate=True)
+    if not _claim(session, update_id):
+        return _duplicate(session, language_hint)
     current = _now(now)
     if not code:
         active = _load_active(session, chat_id)
-        if active is None or active.respondent.status == RespondentStatus.COMPLETED:
-            language = active.respondent.language if active else language_hint
-            return _finish(session, update_id, Outcome(language, notice=Notice.NO_SURVEY))
-        return _resume(session, update_id, active, current)
+        if active is None or active.state.status == RespondentStatus.COMPLETED:
+            language = _voice_of(active.state) if active else stranger(language_hint)
+            return _finish(session, Outcome(language, notice=Notice.NO_SURVEY))
+        return _resume(session, active, current)
 
-    campaign = get_campaign(session, code=code)
+    campaign = store.campaign_facts(session, code=code)
     if campaign is None:
-        return _finish(session, update_id, Outcome(language_hint, notice=Notice.UNKNOWN_CODE))
-    found = store.respondent_for_campaign(
-        session, chat_id=chat_id, campaign_id=campaign.id or 0, lock=True
-    )
-    if found is not None:
-        respondent, contact = found
-        if respondent.status == RespondentStatus.COMPLETED:
+        return _finish(session, Outcome(stranger(language_hint), notice=Notice.UNKNOWN_CODE))
+    state = store.chat_state(session, chat_id=chat_id, campaign_id=campaign.id, lock=True)
+    if state is not None:
+        if state.status == RespondentStatus.COMPLETED:
             outcome = Outcome(
-                respondent.language, notice=Notice.ALREADY_ANSWERED, campaign_id=campaign.id
+                _voice_of(state), notice=Notice.ALREADY_ANSWERED, campaign_id=campaign.id
             )
-            return _finish(session, update_id, outcome)
-        active = _Active(respondent, contact, campaign, _survey(session, campaign))
-        if contact.opted_out:
-            contact.opted_out = False
-            session.add(contact)
-        return _resume(session, update_id, active, current)
+            return _finish(session, outcome)
+        return _resume(session, _activate(session, state), current)
 
     survey = _survey(session, campaign)
-    language = campaign.default_language
     notice = _closed_notice(campaign, current)
     if notice is not None:
-        outcome = Outcome(_offered(language_hint, survey, language), notice=notice)
-        return _finish(session, update_id, outcome)
+        language = _offered(language_hint, survey, campaign.default_language)
+        return _finish(session, Outcome(stranger(language), notice=notice))
     step = conversation.begin(survey, context_of(campaign, survey))
-    respondent, _contact = store.create_respondent(
-        session,
-        campaign_id=campaign.id or 0,
-        chat_id=chat_id,
-        language=step.progress.language,
+    respondent_id = store.create_respondent(
+        session, campaign_id=campaign.id, chat_id=chat_id, language=step.progress.language
     )
-    _save_progress(respondent, step.progress)
-    session.add(respondent)
-    outcome = Outcome(step.progress.language, step=step, campaign_id=campaign.id)
-    return _finish(session, update_id, outcome)
+    _save_progress(session, respondent_id, step.progress, None)
+    return _finish(session, Outcome(_spoken(step), step=step, campaign_id=campaign.id))
 
 
-def _offered(hint: str, survey: Survey, default: str) -> str:
-    return hint if hint in survey.languages else default
-
-
-def _resume(session: Session, update_id: int | None, active: _Active, now: datetime) -> Outcome:
+def _resume(session: Session, active: _Active, now: datetime) -> Outcome:
+    campaign = active.campaign.id
     notice = _closed_notice(active.campaign, now)
     if notice is not None:
-        outcome = Outcome(active.respondent.language, notice=notice, campaign_id=active.campaign.id)
-        return _finish(session, update_id, outcome)
+        outcome = Outcome(_voice_of(active.state), notice=notice, campaign_id=campaign)
+        return _finish(session, outcome)
     step = _advance(session, active, Show())
-    outcome = Outcome(step.progress.language, step=step, campaign_id=active.campaign.id)
-    return _finish(session, update_id, outcome)
+    return _finish(session, Outcome(_spoken(step), step=step, campaign_id=campaign))
 
 
 def handle(
@@ -343,8 +344,8 @@ def handle(
     """One action from a chat: a button (`campaign_id` and, for Back, `question_id`
     from its callback data, checked here against the stored state) or a message.
     """
-    if _seen(session, update_id):
-        return Outcome(language=language_hint, duplicate=True)
+    if not _claim(session, update_id):
+        return _duplicate(session, language_hint)
     current = _now(now)
     active = _load_active(session, chat_id)
     elsewhere = campaign_id is not None and (active is None or campaign_id != active.campaign.id)
@@ -353,32 +354,31 @@ def handle(
         # respondent, so this is a fresh join of the campaign the button names.
         rejoined = _rejoin(session, chat_id, campaign_id or 0, language_hint, current)
         if rejoined is not None:
-            return _finish(session, update_id, rejoined)
+            return _finish(session, rejoined)
     if active is None:
-        return _finish(session, update_id, Outcome(language_hint, notice=Notice.NO_SURVEY))
-    respondent = active.respondent
-    language = respondent.language
+        return _finish(session, Outcome(stranger(language_hint), notice=Notice.NO_SURVEY))
+    state = active.state
+    language = _voice_of(state)
     campaign = active.campaign.id
     if campaign_id is not None and campaign_id != campaign:
-        outcome = Outcome(language, notice=Notice.OTHER_CAMPAIGN, campaign_id=campaign)
-        return _finish(session, update_id, outcome)
-    if respondent.status == RespondentStatus.COMPLETED:
-        outcome = Outcome(language, notice=Notice.ALREADY_ANSWERED, campaign_id=campaign)
-        return _finish(session, update_id, outcome)
+        return _finish(
+            session, Outcome(language, notice=Notice.OTHER_CAMPAIGN, campaign_id=campaign)
+        )
+    if state.status == RespondentStatus.COMPLETED:
+        return _finish(
+            session, Outcome(language, notice=Notice.ALREADY_ANSWERED, campaign_id=campaign)
+        )
     notice = _closed_notice(active.campaign, current)
     if notice is not None:
-        return _finish(session, update_id, Outcome(language, notice=notice, campaign_id=campaign))
-    if isinstance(action, Back) and (
-        question_id is None or question_id != respondent.current_question
-    ):
-        outcome = Outcome(language, notice=Notice.OLD_BUTTON, campaign_id=campaign)
-        return _finish(session, update_id, outcome)
+        return _finish(session, Outcome(language, notice=notice, campaign_id=campaign))
+    if isinstance(action, Back) and (question_id is None or question_id != state.current_question):
+        return _finish(session, Outcome(language, notice=Notice.OLD_BUTTON, campaign_id=campaign))
     step = _advance(session, active, action)
     reminder = None
     if isinstance(action, Reply) and step.error is not None:
         reminder = _reminder(active, step)
-    outcome = Outcome(step.progress.language, step=step, campaign_id=campaign, reminder=reminder)
-    return _finish(session, update_id, outcome)
+    outcome = Outcome(_spoken(step), step=step, campaign_id=campaign, reminder=reminder)
+    return _finish(session, outcome)
 
 
 def _reminder(active: _Active, step: Step) -> Prompt | None:
@@ -400,22 +400,23 @@ def _reminder(active: _Active, step: Step) -> Prompt | None:
 def _rejoin(
     session: Session, chat_id: int, campaign_id: int, language_hint: str, now: datetime
 ) -> Outcome | None:
-    campaign = session.get(Campaign, campaign_id)
+    campaign = store.campaign_facts(session, campaign_id=campaign_id)
     if campaign is None or _closed_notice(campaign, now) is not None:
         return None
-    if store.respondent_for_campaign(session, chat_id=chat_id, campaign_id=campaign_id):
+    if store.chat_state(session, chat_id=chat_id, campaign_id=campaign_id) is not None:
         return None
     survey = _survey(session, campaign)
     context = context_of(campaign, survey)
     language = _offered(language_hint, survey, campaign.default_language)
     begun = conversation.begin(survey, context, language=language)
-    respondent, contact = store.create_respondent(
+    respondent_id = store.create_respondent(
         session, campaign_id=campaign_id, chat_id=chat_id, language=begun.progress.language
     )
-    active = _Active(respondent, contact, campaign, survey)
     step = conversation.advance(survey, context, begun.progress, Consent(True))
-    _apply(session, active, step, {})
-    return Outcome(step.progress.language, step=step, campaign_id=campaign_id)
+    if step.error is not None:  # pragma: no cover - begin() always leads to consent here
+        return None
+    _save_progress(session, respondent_id, step.progress, None)
+    return Outcome(_spoken(step), step=step, campaign_id=campaign_id)
 
 
 def resume(
@@ -460,15 +461,15 @@ def delete(
     session: Session, *, chat_id: int, update_id: int | None, language_hint: str = "en"
 ) -> Outcome:
     """`/delete`, confirmed: erase every answer and the contact of this chat, in every campaign."""
-    if _seen(session, update_id):
-        return Outcome(language=language_hint, duplicate=True)
-    found = store.active_respondent(session, chat_id=chat_id, lock=True)
-    language = found[0].language if found else language_hint
+    if not _claim(session, update_id):
+        return _duplicate(session, language_hint)
+    state = store.chat_state(session, chat_id=chat_id, lock=True)
+    language = _voice_of(state) if state else stranger(language_hint)
     erased = store.erase_chat(session, chat_id=chat_id)
-    notice = Notice.DELETED if erased else Notice.NOTHING_TO_DELETE
     if erased:
         logger.info("erased %d respondent(s) on request", erased)
-    return _finish(session, update_id, Outcome(language, notice=notice))
+    notice = Notice.DELETED if erased else Notice.NOTHING_TO_DELETE
+    return _finish(session, Outcome(language, notice=notice))
 
 
 def opt_out(session: Session, *, chat_id: int) -> int:
@@ -480,25 +481,21 @@ def opt_out(session: Session, *, chat_id: int) -> int:
 
 def language_of(session: Session, *, chat_id: int, language_hint: str = "en") -> str:
     """The language to talk to this chat in, for messages outside a survey step."""
-    found = store.active_respondent(session, chat_id=chat_id)
-    return found[0].language if found else language_hint
+    state = store.chat_state(session, chat_id=chat_id)
+    return _voice_of(state) if state else stranger(language_hint)
 
 
 def current_survey(session: Session, *, chat_id: int) -> CurrentSurvey | None:
     """The chat's current survey, for `/language` and `/stop`; None when it has none."""
-    found = store.active_respondent(session, chat_id=chat_id)
-    if found is None:
+    state = store.chat_state(session, chat_id=chat_id)
+    if state is None:
         return None
-    respondent = found[0]
-    campaign = session.get(Campaign, respondent.campaign_id)
-    if campaign is None or campaign.id is None:  # pragma: no cover - foreign key
-        return None
-    survey = _survey(session, campaign)
+    survey = _survey(session, state.campaign)
     return CurrentSurvey(
-        campaign_id=campaign.id,
+        campaign_id=state.campaign.id,
         languages=tuple(survey.languages),
-        language=respondent.language,
-        in_progress=respondent.status != RespondentStatus.COMPLETED,
+        language=_voice_of(state),
+        in_progress=state.status != RespondentStatus.COMPLETED,
     )
 
 

@@ -8,6 +8,7 @@ migrations instead of being rebuilt.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import Session, create_engine
@@ -37,6 +38,9 @@ SQLITE_PRAGMAS = (
 )
 
 
+MIGRATION_LOCK = 0x63686F727573  # "chorus" in ASCII: the advisory lock id held while migrating
+
+
 class StorageError(RuntimeError):
     """The database cannot be used as configured; the message is one line that says why."""
 
@@ -44,9 +48,10 @@ class StorageError(RuntimeError):
 def _parse_url(url: str) -> URL:
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
+        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)  # never echo a password
         raise StorageError(
-            f"the database URL {url!r} is malformed; set CHORUS_DATABASE_URL to e.g. "
+            f"the database URL {shown!r} is malformed; set CHORUS_DATABASE_URL to e.g. "
             "sqlite:///data/chorus.db or postgresql+psycopg://user:password@host/chorus"
         ) from None
     if parsed.drivername == "postgresql":
@@ -116,6 +121,12 @@ def init_db(engine: Engine) -> None:
     """Bring the schema up to the newest migration (a no-op when it already is)."""
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Several workers starting at once must not race to create the same tables;
+                # the lock is released when this transaction ends.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             command.upgrade(alembic_config(connection), "head")
     except DBAPIError as exc:
         raise StorageError(

@@ -22,6 +22,10 @@ Choices documented here because the bot and the tests rely on them:
 - While the "Other" text is awaited, Back returns to the options and any Toggle
   cancels the wait (the respondent is choosing again; Done asks anew).
 - Consent refused leaves the status at ``consent``, so tapping Start later still works.
+- `Progress.role` is the campaign's audience from `begin` on (None only until an "any"
+  respondent answers the role question): it decides the register, see `voice`.
+- On an error the step has no prompt: the current question is still on screen, and
+  the caller can `Show()` it again if it wants to.
 """
 
 from __future__ import annotations
@@ -240,13 +244,30 @@ def next_question(
     return unanswered[0] if unanswered else None
 
 
+def voice(progress: Progress) -> str:
+    """The catalog language to speak in: "es" to a student, "es@formal" to anyone else.
+
+    Spanish addresses students with "tú" and families with "usted", as the built-in
+    surveys do; a message mixing the two reads as machine-made. Until a respondent of an
+    "any" campaign says who they are, the respectful form is used.
+    """
+    if progress.role == "student":
+        return progress.language
+    return f"{progress.language}@formal"
+
+
+def _plain(language: str) -> str:
+    return language.partition("@")[0]
+
+
 def _localized(texts: Mapping[str, str], language: str, fallback: str) -> str:
+    language = _plain(language)
     return texts.get(language) or texts.get(fallback) or next(iter(texts.values()), "")
 
 
 def _scale_labels(survey: Survey, question: Question, language: str) -> tuple[str, ...]:
     scale = survey.scales.get(question.scale or "", {})
-    labels = scale.get(language) or scale.get("en") or next(iter(scale.values()), ())
+    labels = scale.get(_plain(language)) or scale.get("en") or next(iter(scale.values()), ())
     return tuple(labels)
 
 
@@ -323,10 +344,13 @@ def _match_language(code: str | None, offered: Sequence[str]) -> str | None:
     return base if base in offered else None
 
 
-def _language_prompt(offered: Sequence[str]) -> Prompt:
+def _language_prompt(offered: Sequence[str], role: str | None) -> Prompt:
+    def speak(code: str) -> str:
+        return voice(Progress(RespondentStatus.LANGUAGE, code, role, None, {}))
+
     return Prompt(
         kind="language",
-        text="\n".join(t("language.prompt", code) for code in offered),
+        text="\n".join(t("language.prompt", speak(code)) for code in offered),
         buttons=tuple(Button(t("language.name", code), SetLanguage(code)) for code in offered),
     )
 
@@ -374,7 +398,7 @@ def _button(label: str, action: Action, language: str, *, selected: bool) -> But
 def _answer_buttons(
     survey: Survey, question: Question, given: Given | None, progress: Progress
 ) -> list[Button]:
-    language = progress.language
+    language = voice(progress)
     current = None if given is None or given.skipped else given.value
     qid = question.id
     buttons: list[Button] = []
@@ -429,7 +453,7 @@ def _range_text(question: Question, language: str, prefix: str) -> str | None:
 
 
 def _question_prompt(survey: Survey, context: Context, progress: Progress) -> Prompt:
-    language = progress.language
+    language = voice(progress)
     question = survey.question(progress.current or "")
     visible = [q.id for q in visible_questions(survey, progress.answers)]
     number = visible.index(question.id) + 1 if question.id in visible else 1
@@ -477,13 +501,13 @@ def _question_prompt(survey: Survey, context: Context, progress: Progress) -> Pr
 def _current_prompt(survey: Survey, context: Context, progress: Progress) -> Prompt:
     match progress.status:
         case RespondentStatus.LANGUAGE:
-            return _language_prompt(_offered(survey, context))
+            return _language_prompt(_offered(survey, context), progress.role)
         case RespondentStatus.CONSENT:
-            return _consent_prompt(survey, context, progress.language)
+            return _consent_prompt(survey, context, voice(progress))
         case RespondentStatus.ROLE:
-            return _role_prompt(progress.language)
+            return _role_prompt(voice(progress))
         case RespondentStatus.COMPLETED:
-            return _thanks_prompt(survey, context, progress.language)
+            return _thanks_prompt(survey, context, voice(progress))
     return _question_prompt(survey, context, progress)
 
 
@@ -491,7 +515,7 @@ def _current_prompt(survey: Survey, context: Context, progress: Progress) -> Pro
 
 
 def _error(progress: Progress, key: str, **params: object) -> Step:
-    return Step(progress=progress, prompt=None, error=t(key, progress.language, **params))
+    return Step(progress=progress, prompt=None, error=t(key, voice(progress), **params))
 
 
 def _wrong_phase(progress: Progress) -> Step:
@@ -522,7 +546,7 @@ def _go_to(
             pending=(),
             awaiting_other=False,
         )
-        return done, _thanks_prompt(survey, context, progress.language)
+        return done, _thanks_prompt(survey, context, voice(progress))
     moved = replace(
         progress,
         status=RespondentStatus.IN_PROGRESS,
@@ -566,7 +590,7 @@ def _save(
         prompt=prompt,
         saved=(question.id, given),
         removed=removed,
-        acknowledgement=format_answer(survey, question, given, progress.language),
+        acknowledgement=format_answer(survey, question, given, voice(progress)),
         safeguarding=flagged,
     )
 
@@ -598,7 +622,7 @@ def _parse_number(text: str, question: Question, progress: Progress) -> str | St
     too_low = question.min is not None and number < Decimal(repr(question.min))
     too_high = question.max is not None and number > Decimal(repr(question.max))
     if too_low or too_high:
-        error = _range_text(question, progress.language, "errors.number")
+        error = _range_text(question, voice(progress), "errors.number")
         return Step(progress=progress, prompt=None, error=error)
     return _canonical(number)
 
@@ -672,7 +696,7 @@ def _on_done(survey: Survey, context: Context, progress: Progress, action: Done)
         return Step(
             progress=waiting,
             prompt=_question_prompt(survey, context, waiting),
-            acknowledgement=format_answer(survey, question, Given(value), progress.language),
+            acknowledgement=format_answer(survey, question, Given(value), voice(progress)),
         )
     return _save(survey, context, progress, question, Given(value=value))
 
@@ -759,7 +783,7 @@ def _on_show(survey: Survey, context: Context, progress: Progress) -> Step:
 def _on_consent(survey: Survey, context: Context, progress: Progress, agree: bool) -> Step:
     if progress.status != RespondentStatus.CONSENT:
         return _wrong_phase(progress)
-    language = progress.language
+    language = voice(progress)
     if not agree:
         prompt = Prompt(kind="declined", text=t("declined.text", language))
         acknowledgement = t("consent.decline", language)
@@ -770,8 +794,7 @@ def _on_consent(survey: Survey, context: Context, progress: Progress, agree: boo
     if context.audience == "any":
         asking = replace(progress, status=RespondentStatus.ROLE)
         return Step(progress=asking, prompt=_role_prompt(language), acknowledgement=acknowledgement)
-    started = replace(progress, role=context.audience)
-    return _start_questions(survey, context, started, acknowledgement)
+    return _start_questions(survey, context, progress, acknowledgement)
 
 
 def _on_role(survey: Survey, context: Context, progress: Progress, role: str) -> Step:
@@ -780,7 +803,7 @@ def _on_role(survey: Survey, context: Context, progress: Progress, role: str) ->
     if role not in ROLES:
         return _error(progress, "errors.phase_role")
     chosen = replace(progress, role=role)
-    return _start_questions(survey, context, chosen, t(f"role.{role}", progress.language))
+    return _start_questions(survey, context, chosen, t(f"role.{role}", voice(chosen)))
 
 
 # --- the contract ------------------------------------------------------------------------
@@ -795,16 +818,20 @@ def begin(survey: Survey, context: Context, *, language: str | None = None) -> S
     offered = _offered(survey, context)
     chosen = _match_language(language, offered)
     default = _match_language(context.default_language, offered) or offered[0]
+    role = context.audience if context.audience in ROLES else None
     if chosen is None and len(offered) > 1:
         progress = Progress(
-            status=RespondentStatus.LANGUAGE, language=default, role=None, current=None, answers={}
+            status=RespondentStatus.LANGUAGE, language=default, role=role, current=None, answers={}
         )
-        return Step(progress=progress, prompt=_language_prompt(offered))
-    language = chosen or default
+        return Step(progress=progress, prompt=_language_prompt(offered, role))
     progress = Progress(
-        status=RespondentStatus.CONSENT, language=language, role=None, current=None, answers={}
+        status=RespondentStatus.CONSENT,
+        language=chosen or default,
+        role=role,
+        current=None,
+        answers={},
     )
-    return Step(progress=progress, prompt=_consent_prompt(survey, context, language))
+    return Step(progress=progress, prompt=_consent_prompt(survey, context, voice(progress)))
 
 
 def advance(survey: Survey, context: Context, progress: Progress, action: Action) -> Step:

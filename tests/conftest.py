@@ -78,6 +78,8 @@ def engine(
     yield engine
     tables = ", ".join(table.name for table in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
+        # A session the test left open would make TRUNCATE wait forever: fail loudly instead.
+        connection.execute(text("SET LOCAL lock_timeout = '10s'"))
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 

@@ -41,6 +41,7 @@ from surveys.crud.campaigns import (
 )
 from surveys.crud.surveys import add_survey, latest_survey_record, survey_from_record
 from surveys.db import session_scope
+from surveys.definition import Survey
 from surveys.loader import SurveyDefinitionError, load_survey_file
 from surveys.models import Campaign, SurveyRecord
 from surveys.settings import StorageSettings
@@ -53,6 +54,7 @@ class Launched:
     """A new campaign and the files written for it."""
 
     campaign: Campaign
+    survey: Survey
     link: str
     materials: CampaignMaterials
 
@@ -142,7 +144,7 @@ def launch_campaign(
     materials = write_campaign_materials(
         campaign=campaign, survey=definition, link=link, out_dir=out_dir or default_campaigns_dir()
     )
-    return Launched(campaign=campaign, link=link, materials=materials)
+    return Launched(campaign=campaign, survey=definition, link=link, materials=materials)
 
 
 def launch(
@@ -206,8 +208,8 @@ def launch(
         fail(f"cannot write the QR code and flyer: {exc.strerror} ({exc.filename})")
     campaign = launched.campaign
     console.print(
-        f"[green]Launched[/] campaign [bold]{campaign.code}[/] for {campaign.audience} "
-        f"audience, grade {campaign.grade}, {campaign.school}",
+        f"[green]Launched[/] {launched.survey.id} v{launched.survey.version} for "
+        f"{campaign.audience} (grade {campaign.grade}, {campaign.school})",
         highlight=False,
     )
     console.print(f"code:  {campaign.code}", highlight=False)

@@ -11,6 +11,7 @@ from bot.handlers.replies import deliver
 from bot.handlers.runtime import language_hint, runtime_of
 from bot.keyboards import delete_keyboard, language_keyboard
 from surveys import conversations
+from surveys.conversations import stranger
 from surveys.i18n import t
 
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
@@ -31,7 +32,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = context.args or []
     code = args[0] if args else None
     if code is not None and not DEEP_LINK_PAYLOAD.match(code):
-        await runtime.sender.send(chat_id, t("bot.join.unknown_code", hint))
+        await runtime.sender.send(chat_id, t("bot.join.unknown_code", stranger(hint)))
         return
     outcome = runtime.run(
         lambda s: conversations.start(
@@ -66,7 +67,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if current is not None and current.in_progress:
         await runtime.sender.send(chat_id, t("bot.stop.paused", current.language))
     else:
-        language = current.language if current else hint
+        language = current.language if current else stranger(hint)
         await runtime.sender.send(chat_id, t("bot.stop.nothing", language))
 
 
@@ -113,7 +114,7 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     hint = language_hint(update)
     current = runtime.run(lambda s: conversations.current_survey(s, chat_id=chat_id))
     if current is None:
-        await runtime.sender.send(chat_id, t("bot.language.no_survey", hint))
+        await runtime.sender.send(chat_id, t("bot.language.no_survey", stranger(hint)))
         return
     await runtime.sender.send(
         chat_id,

@@ -39,7 +39,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             lambda s: conversations.language_of(s, chat_id=chat_id, language_hint=hint)
         )
     except Exception:  # the database may be what failed
-        language = hint
+        language = conversations.stranger(hint)
     try:
         await runtime.sender.send(chat_id, t("bot.failure", language))
     except Exception:

@@ -387,6 +387,7 @@ class FakeBotApi:
             body = exc.payload()
         if method.lower() != "getupdates" or status != 200:
             self.calls.append(ApiCall(method, params, status, time.monotonic()))
+            self._notify()
         return web.json_response(body, status=status)
 
     @staticmethod
@@ -505,13 +506,19 @@ class FakeBotApi:
             keep = -offset
             while len(self._queue) > keep:
                 self._queue.popleft()
+            self._notify()
             return
+        before = len(self._queue)
         self._queue = deque(q for q in self._queue if q.forced or q.update["update_id"] >= offset)
+        if len(self._queue) != before:
+            self._notify()
 
     def _take_ready(self, offset: int, limit: int) -> list[JSONDict]:
         forced = [q for q in self._queue if q.forced]
         for q in forced:
             self._queue.remove(q)
+        if forced:
+            self._notify()
         ready = [q.update for q in forced]
         ready += [q.update for q in self._queue if q.update["update_id"] >= offset]
         return ready[:limit]

@@ -22,13 +22,16 @@ import math
 import random
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
+from sqlalchemy import Engine
+from telegram.ext import Application
 
 from bot.callback_data import decode
 from bot.simulation.fake_bot_api import ChatMessage, FakeBotApi, InlineButton, UserAction
@@ -498,7 +501,11 @@ class SimulatedRespondent:
         # for the same question is not, and the free text should still fit the question.
         self._question_text.setdefault(qid, view.message.text if view.message else "")
         skip = view.first(Skip)
-        skip_p = persona.skip_probability + (0.25 if view.kind == "text" else 0.0)
+        free_text = view.kind == "text" and not NUMBER_HINT.search(
+            view.message.text if view.message else ""
+        )
+        # People skip open questions far more often than buttons.
+        skip_p = persona.skip_probability + (0.25 if free_text else 0.0)
         if skip is not None and rng.random() < skip_p:
             await self._press(view, skip)
             self._record(qid, GivenAnswer(skipped=True))
@@ -585,6 +592,10 @@ class SimulatedRespondent:
                 self._number_error_given = True
                 self.result.invalid_numbers += 1
                 await self._type(view, NOT_A_NUMBER.get(language, "a few"))
+                if message is not None and self._read().kind == "finished":
+                    # The bot explained the mistake without repeating the question: the
+                    # question above is still the one to answer.
+                    self._typed_into.discard(message.message_id)
                 return
             number = str(rng.randint(low, high))
             await self._type(view, number)
@@ -699,6 +710,42 @@ async def run_simulation(
     return SimulationReport(results=list(results), seconds=time.monotonic() - started)
 
 
+@asynccontextmanager
+async def polling_bot(
+    api: FakeBotApi,
+    engine: Engine,
+    *,
+    rate_limit: bool = False,
+    username: str = "chorus_sim_bot",
+    stop_timeout: float = 10.0,
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    """The real chorus application polling `api`, stopped cleanly however the block ends."""
+    from bot.application import build_application
+    from bot.settings import BotSettings
+
+    settings = BotSettings(token=api.token, username=username, api_base_url=api.base_url)
+    app = build_application(settings, engine=engine, rate_limit=rate_limit)
+    await asyncio.wait_for(app.initialize(), stop_timeout)
+    try:
+        await app.start()
+        if app.updater is None:  # pragma: no cover - build_application always has one
+            raise RuntimeError("the application has no updater to poll with")
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield app
+        finally:
+
+            async def stop() -> None:
+                if app.updater is not None and app.updater.running:
+                    await app.updater.stop()
+                if app.running:
+                    await app.stop()
+
+            await asyncio.wait_for(stop(), stop_timeout)
+    finally:
+        await asyncio.wait_for(app.shutdown(), stop_timeout)
+
+
 async def run_demo_respondents(
     *,
     database_url: str,
@@ -706,7 +753,6 @@ async def run_demo_respondents(
     respondents: int = 40,
     seed: int = 7,
     token: str = "7000000001:DEMO-chorus-simulated",
-    username: str = "chorus_demo_bot",
     rate_limit: bool = False,
 ) -> SimulationReport:
     """Answer the demo campaigns through the real bot, against a local fake Telegram.
@@ -716,29 +762,17 @@ async def run_demo_respondents(
     answers stay in the database. Telegram's rate limiter is off by default: with it, 40
     respondents take minutes, which is Telegram's pace and not the bot's.
     """
-    from bot.application import build_application
-    from bot.settings import BotSettings
     from surveys.db import make_engine
 
     campaigns = [(code, role) for role, codes in campaign_codes_by_role.items() for code in codes]
     engine = make_engine(database_url)
     try:
-        async with FakeBotApi(token=token, username=username) as api:
-            settings = BotSettings(token=token, username=username, api_base_url=api.base_url)
-            app = build_application(settings, engine=engine, rate_limit=rate_limit)
-            await app.initialize()
-            try:
-                await app.start()
-                assert app.updater is not None
-                await app.updater.start_polling(poll_interval=0.0, timeout=1)
-                try:
-                    return await run_simulation(
-                        api, campaigns=campaigns, respondents=respondents, seed=seed
-                    )
-                finally:
-                    await app.updater.stop()
-                    await app.stop()
-            finally:
-                await app.shutdown()
+        async with (
+            FakeBotApi(token=token, username="chorus_demo_bot") as api,
+            polling_bot(api, engine, rate_limit=rate_limit, username="chorus_demo_bot"),
+        ):
+            return await run_simulation(
+                api, campaigns=campaigns, respondents=respondents, seed=seed
+            )
     finally:
         engine.dispose()

@@ -3,23 +3,41 @@
 Keyword-only functions over an open session; none of them commits, so the
 conversation service can make one update one transaction. The chat id is only
 ever read or written through `Contact`, the table `/delete` removes.
+
+These run on every Telegram update, so they use SQL expressions on the
+session's connection rather than ORM objects: one update costs one claim of
+its id, one read of the chat's state (respondent, contact and campaign joined),
+one read of the answers, and the writes. That is what lets one process handle
+over a thousand answers a second on SQLite (see `bench/bench_bot.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import case, delete, update
-from sqlmodel import Session, select
+from sqlalchemy import Table, TextualSelect, bindparam, delete, insert, select, text, update
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
 from surveys.models import (
     Answer,
+    Campaign,
     Contact,
     ProcessedUpdate,
     Respondent,
     RespondentStatus,
+    SurveyRecord,
+    new_respondent_id,
 )
+
+_respondent: Table = Respondent.__table__  # type: ignore[attr-defined]
+_contact: Table = Contact.__table__  # type: ignore[attr-defined]
+_campaign: Table = Campaign.__table__  # type: ignore[attr-defined]
+_answer: Table = Answer.__table__  # type: ignore[attr-defined]
+_processed: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+_survey: Table = SurveyRecord.__table__  # type: ignore[attr-defined]
 
 
 def now_utc() -> datetime:
@@ -27,44 +45,185 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def active_respondent(
-    session: Session, *, chat_id: int, lock: bool = False
-) -> tuple[Respondent, Contact] | None:
-    """The respondent a message from `chat_id` is for, with its contact.
+@dataclass(frozen=True)
+class CampaignFacts:
+    """The campaign columns a conversation needs, read with the respondent.
+
+    Shaped like `Campaign` where the campaign helpers look (`status`, `opens_at`,
+    `closes_at`, `follow_up`, `survey_pk`, `code`), so they accept it as is.
+    """
+
+    id: int
+    code: str
+    survey_pk: int
+    organization: str
+    audience: str
+    default_language: str
+    status: str
+    opens_at: datetime
+    closes_at: datetime | None
+    follow_up: str | None
+    version_hash: str
+    """Of the pinned survey: parsed definitions are cached by it."""
+
+
+@dataclass
+class ChatState:
+    """One respondent of a chat, with its contact and campaign: what an update starts from."""
+
+    respondent_id: str
+    status: str
+    language: str
+    role: str | None
+    current_question: str | None
+    pending: str | None
+    completed_at: datetime | None
+    contact_id: int
+    opted_out: bool
+    campaign: CampaignFacts
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    value: str | None
+    text: str | None
+    skipped: bool
+    flagged: bool
+
+
+def _connection(session: Session) -> Connection:
+    return session.connection()
+
+
+# The hot path's statements are written once as SQL with typed parameters. Building a
+# SQLAlchemy expression per call costs several times more than running it on SQLite,
+# and even a prebuilt expression costs three times more to execute than this.
+_STATE_COLUMNS = (
+    _respondent.c.id,
+    _respondent.c.status,
+    _respondent.c.language,
+    _respondent.c.role,
+    _respondent.c.current_question,
+    _respondent.c.pending,
+    _respondent.c.completed_at,
+    _contact.c.id,
+    _contact.c.opted_out,
+    _campaign.c.id,
+    _campaign.c.code,
+    _campaign.c.survey_pk,
+    _campaign.c.organization,
+    _campaign.c.audience,
+    _campaign.c.default_language,
+    _campaign.c.status,
+    _campaign.c.opens_at,
+    _campaign.c.closes_at,
+    _campaign.c.follow_up,
+    _survey.c.version_hash,
+)
+_CAMPAIGN_COLUMNS = _STATE_COLUMNS[9:]
+_CAMPAIGN_SQL = (
+    "SELECT k.id, k.code, k.survey_pk, k.organization, k.audience, k.default_language, "
+    "k.status, k.opens_at, k.closes_at, k.follow_up, s.version_hash "
+    "FROM campaign k JOIN survey s ON s.id = k.survey_pk "
+)
+_STATE_SQL = (
+    "SELECT r.id, r.status, r.language, r.role, r.current_question, r.pending, "
+    "r.completed_at, c.id, c.opted_out, k.id, k.code, k.survey_pk, k.organization, "
+    "k.audience, k.default_language, k.status, k.opens_at, k.closes_at, k.follow_up, "
+    "s.version_hash "
+    "FROM respondent r JOIN contact c ON c.respondent_id = r.id "
+    "JOIN campaign k ON k.id = r.campaign_id JOIN survey s ON s.id = k.survey_pk "
+    "WHERE c.chat_id = :chat_id {campaign}"
+    "ORDER BY CASE WHEN r.status = 'completed' THEN 1 ELSE 0 END, r.updated_at DESC "
+    "LIMIT 1{lock}"
+)
+
+
+def _state_query(in_campaign: bool, lock: bool) -> TextualSelect:
+    sql = _STATE_SQL.format(
+        campaign="AND r.campaign_id = :campaign_id " if in_campaign else "",
+        lock=" FOR UPDATE OF r" if lock else "",
+    )
+    return text(sql).columns(*_STATE_COLUMNS)
+
+
+_STATE_QUERIES = {
+    (in_campaign, lock): _state_query(in_campaign, lock)
+    for in_campaign in (False, True)
+    for lock in (False, True)
+}
+_CAMPAIGN_BY_ID = text(_CAMPAIGN_SQL + "WHERE k.id = :campaign_id").columns(*_CAMPAIGN_COLUMNS)
+_CAMPAIGN_BY_CODE = text(_CAMPAIGN_SQL + "WHERE k.code = :code").columns(*_CAMPAIGN_COLUMNS)
+_ANSWERS = text(
+    "SELECT question_id, value, text, skipped, flagged FROM answer "
+    "WHERE respondent_id = :respondent_id"
+).columns(
+    _answer.c.question_id, _answer.c.value, _answer.c.text, _answer.c.skipped, _answer.c.flagged
+)
+_ANSWER_EXISTS = text(
+    "SELECT id FROM answer WHERE respondent_id = :respondent_id AND question_id = :question_id"
+)
+_ANSWER_TYPES = (
+    bindparam("skipped", type_=_answer.c.skipped.type),
+    bindparam("flagged", type_=_answer.c.flagged.type),
+    bindparam("answered_at", type_=_answer.c.answered_at.type),
+)
+_INSERT_ANSWER = text(
+    "INSERT INTO answer (respondent_id, question_id, value, text, skipped, flagged, answered_at) "
+    "VALUES (:respondent_id, :question_id, :value, :text, :skipped, :flagged, :answered_at)"
+).bindparams(*_ANSWER_TYPES)
+_UPDATE_ANSWER = text(
+    "UPDATE answer SET value = :value, text = :text, skipped = :skipped, flagged = :flagged, "
+    "answered_at = :answered_at WHERE respondent_id = :respondent_id AND question_id = :question_id"
+).bindparams(*_ANSWER_TYPES)
+_UPDATE_PROGRESS = text(
+    "UPDATE respondent SET status = :status, language = :language, role = :role, "
+    "current_question = :current_question, pending = :pending, completed_at = :completed_at, "
+    "updated_at = :updated_at WHERE id = :id"
+).bindparams(
+    bindparam("completed_at", type_=_respondent.c.completed_at.type),
+    bindparam("updated_at", type_=_respondent.c.updated_at.type),
+)
+_CLAIM = text(
+    "INSERT INTO processed_update (update_id, processed_at) VALUES (:update_id, :processed_at) "
+    "ON CONFLICT (update_id) DO NOTHING"
+).bindparams(bindparam("processed_at", type_=_processed.c.processed_at.type))
+"""`ON CONFLICT DO NOTHING` reads the same in SQLite (3.24 and later) and PostgreSQL."""
+
+
+def chat_state(
+    session: Session, *, chat_id: int, campaign_id: int | None = None, lock: bool = False
+) -> ChatState | None:
+    """The respondent a message from `chat_id` is for (in `campaign_id`, if given).
 
     A chat may have answered several campaigns: the one still in progress wins,
     then the most recently touched. `lock` takes a row lock (`FOR UPDATE` on
     PostgreSQL; SQLite serializes writers by itself) so two workers handling the
     same person's updates take turns instead of interleaving.
     """
-    finished = case((Respondent.status == RespondentStatus.COMPLETED, 1), else_=0)
-    query = (
-        select(Respondent, Contact)
-        .join(Contact, Contact.respondent_id == Respondent.id)
-        .where(Contact.chat_id == chat_id)
-        .order_by(finished, Respondent.updated_at.desc())
-        .limit(1)
-    )
-    if lock:
-        query = query.with_for_update(of=Respondent)
-    row = session.exec(query).first()
-    return (row[0], row[1]) if row else None
+    connection = _connection(session)
+    # SQLite has no row locks (and no FOR UPDATE): its writers take turns on the whole file.
+    query = _STATE_QUERIES[campaign_id is not None, lock and connection.dialect.name != "sqlite"]
+    params: dict[str, object] = {"chat_id": chat_id}
+    if campaign_id is not None:
+        params["campaign_id"] = campaign_id
+    row = connection.execute(query, params).first()
+    if row is None:
+        return None
+    return ChatState(*row[:9], campaign=CampaignFacts(*row[9:]))
 
 
-def respondent_for_campaign(
-    session: Session, *, chat_id: int, campaign_id: int, lock: bool = False
-) -> tuple[Respondent, Contact] | None:
-    """This chat's respondent in one campaign: one response per person per campaign."""
-    query = (
-        select(Respondent, Contact)
-        .join(Contact, Contact.respondent_id == Respondent.id)
-        .where(Contact.chat_id == chat_id, Respondent.campaign_id == campaign_id)
-        .limit(1)
-    )
-    if lock:
-        query = query.with_for_update(of=Respondent)
-    row = session.exec(query).first()
-    return (row[0], row[1]) if row else None
+def campaign_facts(
+    session: Session, *, campaign_id: int | None = None, code: str | None = None
+) -> CampaignFacts | None:
+    """A campaign by id or by code (the deep-link payload), or None."""
+    if campaign_id is not None:
+        row = _connection(session).execute(_CAMPAIGN_BY_ID, {"campaign_id": campaign_id}).first()
+    elif code is not None:
+        row = _connection(session).execute(_CAMPAIGN_BY_CODE, {"code": code}).first()
+    else:
+        raise ValueError("give campaign_id or code")
+    return CampaignFacts(*row) if row else None
 
 
 def create_respondent(
@@ -74,30 +233,44 @@ def create_respondent(
     chat_id: int,
     language: str,
     status: str = RespondentStatus.LANGUAGE,
-) -> tuple[Respondent, Contact]:
+) -> str:
+    """A new respondent of `campaign_id` reachable at `chat_id`; returns its random id."""
+    respondent_id = new_respondent_id()
     moment = now_utc()
-    respondent = Respondent(
-        campaign_id=campaign_id,
-        language=language,
-        status=status,
-        started_at=moment,
-        updated_at=moment,
+    connection = _connection(session)
+    connection.execute(
+        insert(_respondent),
+        {
+            "id": respondent_id,
+            "campaign_id": campaign_id,
+            "language": language,
+            "status": str(status),
+            "started_at": moment,
+            "updated_at": moment,
+        },
     )
-    contact = Contact(
-        respondent_id=respondent.id, chat_id=chat_id, created_at=moment, updated_at=moment
+    connection.execute(
+        insert(_contact),
+        {
+            "respondent_id": respondent_id,
+            "chat_id": chat_id,
+            "opted_out": False,
+            "created_at": moment,
+            "updated_at": moment,
+        },
     )
-    session.add(respondent)
-    session.flush()  # the tables have no ORM relationship, so insert the parent first
-    session.add(contact)
-    return respondent, contact
+    return respondent_id
 
 
-def answers_by_question(session: Session, *, respondent_id: str) -> dict[str, Answer]:
-    rows = session.exec(select(Answer).where(Answer.respondent_id == respondent_id))
-    return {answer.question_id: answer for answer in rows}
+def answers_of(session: Session, *, respondent_id: str) -> dict[str, StoredAnswer]:
+    rows = _connection(session).execute(_ANSWERS, {"respondent_id": respondent_id})
+    return {
+        qid: StoredAnswer(value, text, bool(skipped), bool(flagged))
+        for qid, value, text, skipped, flagged in rows
+    }
 
 
-def upsert_answer(
+def save_answer(
     session: Session,
     *,
     respondent_id: str,
@@ -106,72 +279,123 @@ def upsert_answer(
     text: str | None = None,
     skipped: bool = False,
     flagged: bool = False,
-    existing: Answer | None = None,
-) -> Answer:
+    replace: bool | None = None,
+) -> None:
     """Store the answer to one question, replacing an earlier one (Back, then answer again).
 
-    Pass `existing` when the caller already loaded the respondent's answers, to
-    save a query; otherwise it is looked up.
+    `replace` says whether an answer is already stored (the caller usually knows,
+    having read the answers); None looks it up.
     """
-    if existing is None:
-        existing = session.exec(
-            select(Answer).where(
-                Answer.respondent_id == respondent_id, Answer.question_id == question_id
-            )
-        ).one_or_none()
-    moment = now_utc()
-    answer = existing or Answer(
-        respondent_id=respondent_id, question_id=question_id, answered_at=moment
-    )
-    answer.value = value
-    answer.text = text
-    answer.skipped = skipped
-    answer.flagged = flagged
-    answer.answered_at = moment
-    session.add(answer)
-    return answer
+    connection = _connection(session)
+    if replace is None:
+        key = {"respondent_id": respondent_id, "question_id": question_id}
+        replace = connection.execute(_ANSWER_EXISTS, key).first() is not None
+    fields = {
+        "respondent_id": respondent_id,
+        "question_id": question_id,
+        "value": value,
+        "text": text,
+        "skipped": skipped,
+        "flagged": flagged,
+        "answered_at": now_utc(),
+    }
+    connection.execute(_UPDATE_ANSWER if replace else _INSERT_ANSWER, fields)
 
 
 def delete_answers(session: Session, *, respondent_id: str, question_ids: Iterable[str]) -> None:
     ids = list(question_ids)
     if ids:
-        session.execute(
-            delete(Answer).where(
-                Answer.respondent_id == respondent_id,
-                Answer.question_id.in_(ids),  # type: ignore[attr-defined]
+        _connection(session).execute(
+            delete(_answer).where(
+                _answer.c.respondent_id == respondent_id, _answer.c.question_id.in_(ids)
             )
         )
 
 
+def save_progress(
+    session: Session,
+    *,
+    respondent_id: str,
+    status: str,
+    language: str,
+    role: str | None,
+    current_question: str | None,
+    pending: str | None,
+    completed_at: datetime | None,
+) -> None:
+    _connection(session).execute(
+        _UPDATE_PROGRESS,
+        {
+            "id": respondent_id,
+            "status": str(status),
+            "language": language,
+            "role": role,
+            "current_question": current_question,
+            "pending": pending,
+            "completed_at": completed_at,
+            "updated_at": now_utc(),
+        },
+    )
+
+
+def set_contact_opted_out(session: Session, *, contact_id: int, opted_out: bool) -> None:
+    _connection(session).execute(
+        update(_contact)
+        .where(_contact.c.id == contact_id)
+        .values(opted_out=opted_out, updated_at=now_utc())
+    )
+
+
+def set_opted_out(session: Session, *, chat_id: int, opted_out: bool = True) -> int:
+    """Mark every contact of `chat_id` (the user blocked the bot, or came back). Returns rows."""
+    result = _connection(session).execute(
+        update(_contact)
+        .where(_contact.c.chat_id == chat_id, _contact.c.opted_out != opted_out)
+        .values(opted_out=opted_out, updated_at=now_utc())
+    )
+    return int(result.rowcount or 0)
+
+
+def count_declined(session: Session, *, campaign_id: int) -> None:
+    """Declining stores nothing but this count."""
+    _connection(session).execute(
+        update(_campaign)
+        .where(_campaign.c.id == campaign_id)
+        .values(declined_count=_campaign.c.declined_count + 1)
+    )
+
+
 def erase_respondent(session: Session, *, respondent_id: str) -> None:
     """Remove the respondent, every answer and the contact: nothing of them is left."""
-    session.execute(delete(Answer).where(Answer.respondent_id == respondent_id))
-    session.execute(delete(Contact).where(Contact.respondent_id == respondent_id))
-    session.execute(delete(Respondent).where(Respondent.id == respondent_id))
+    connection = _connection(session)
+    connection.execute(delete(_answer).where(_answer.c.respondent_id == respondent_id))
+    connection.execute(delete(_contact).where(_contact.c.respondent_id == respondent_id))
+    connection.execute(delete(_respondent).where(_respondent.c.id == respondent_id))
 
 
 def erase_chat(session: Session, *, chat_id: int) -> int:
     """`/delete`: erase every respondent this chat ever was, in every campaign. Returns how many."""
-    ids = list(session.exec(select(Contact.respondent_id).where(Contact.chat_id == chat_id)))
+    connection = _connection(session)
+    ids = list(
+        connection.execute(
+            select(_contact.c.respondent_id).where(_contact.c.chat_id == chat_id)
+        ).scalars()
+    )
     for respondent_id in ids:
         erase_respondent(session, respondent_id=respondent_id)
     return len(ids)
 
 
-def set_opted_out(session: Session, *, chat_id: int, opted_out: bool = True) -> int:
-    """Mark every contact of `chat_id` (the user blocked the bot, or came back). Returns rows."""
-    result = session.execute(
-        update(Contact)
-        .where(Contact.chat_id == chat_id, Contact.opted_out != opted_out)
-        .values(opted_out=opted_out, updated_at=now_utc())
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+def claim_update(session: Session, *, update_id: int) -> bool:
+    """Record `update_id` as handled; False when it already was (a redelivery or a retry).
+
+    One statement that both checks and records, so a duplicate arriving at the
+    same moment on another worker waits for the first and then finds the row.
+    """
+    values = {"update_id": update_id, "processed_at": now_utc()}
+    return bool(_connection(session).execute(_CLAIM, values).rowcount)
 
 
 def is_processed(session: Session, *, update_id: int) -> bool:
-    return session.get(ProcessedUpdate, update_id) is not None
-
-
-def record_update(session: Session, *, update_id: int) -> None:
-    """Remember `update_id`; a concurrent duplicate then fails on the primary key at commit."""
-    session.add(ProcessedUpdate(update_id=update_id, processed_at=now_utc()))
+    query = select(_processed.c.update_id).where(_processed.c.update_id == update_id)
+    return _connection(session).execute(query).first() is not None

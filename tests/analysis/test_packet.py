@@ -226,3 +226,41 @@ def test_every_answer_skipped(seed: Seed, analysis_session: Session, fake_themes
 def test_unknown_campaign_code(school: Session) -> None:
     with pytest.raises(ValueError, match="unknown campaign code: NOPE"):
         build_report(school, campaign_codes=["S1", "NOPE"])
+
+
+def test_themes_in_a_worker_process_give_the_same_table(
+    school: Session, fake_themes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inline = build_report(school, campaign_codes=["S1", "F1"]).tables["themes"]
+    monkeypatch.setattr(packet, "PARALLEL_TEXTS", 1)
+    forked = build_report(school, campaign_codes=["S1", "F1"]).tables["themes"]
+    assert len(fake_themes) == 1  # the second call ran in the worker, not in this process
+    pd.testing.assert_frame_equal(inline, forked)
+    assert forked.loc[0, "quotes"] == ["The bus is late"]
+
+
+def test_respondent_text_is_escaped(school: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    def summarize(texts: pd.DataFrame, **_: object) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "theme_id": ["x"],
+                "theme": ["X"],
+                "kind": ["emergent"],
+                "respondents": [3],
+                "share": [0.3],
+                "sentiment": [0.25],
+                "sentiment_n": [3],
+                "not_scored": [0],
+                "quotes": [["<script>alert(1)</script> | a&b"]],
+            }
+        )
+
+    monkeypatch.setattr(packet, "_summarize_themes", lambda: summarize)
+    report = build_report(school, campaign_codes=["S1", "F1"])
+    html = render_html(report)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "0.25" in html  # sentiment, two decimals
+    md = render_markdown(report)
+    assert "<script>" not in md
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; \\| a&amp;b" in md

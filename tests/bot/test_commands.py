@@ -25,7 +25,7 @@ async def test_privacy_says_confidential_not_anonymous(chat: Chat) -> None:
 async def test_help_in_spanish_for_a_spanish_client(app: object, offline: object) -> None:
     spanish = Chat(app, offline, 5003, language_code="es")  # type: ignore[arg-type]
     await spanish.send("/help")
-    assert spanish.texts() == [t("bot.help", "es")]
+    assert spanish.texts() == [t("bot.help", "es@formal")]
 
 
 async def test_stop_without_a_survey(chat: Chat) -> None:
@@ -105,3 +105,20 @@ async def test_joining_again_after_delete_starts_afresh(
     await chat.tap(t("bot.delete.confirm_button", "en"))
     await chat.send(f"/start {campaign.code}")
     assert chat.latest().labels == ["English", "Español"]
+
+
+async def test_a_spanish_speaking_parent_is_addressed_as_usted(
+    chat: Chat, campaign: Campaign
+) -> None:
+    await chat.send(f"/start {campaign.code}")
+    await chat.tap("Español")
+    await chat.tap(t("consent.start", "es@formal"))
+    await chat.tap(t("role.caregiver", "es@formal"))
+    await chat.send("/help")
+    assert chat.texts() == [t("bot.help", "es@formal")]
+    assert "Toque un botón o escriba su respuesta" in chat.texts()[0]
+    await chat.send_raw(sticker={"file_id": "a", "file_unique_id": "b", "width": 1,
+                                 "height": 1, "is_animated": False, "is_video": False,
+                                 "type": "regular"})  # fmt: skip
+    assert chat.texts() == ["Solo puedo leer mensajes de texto y botones. "
+                            "Conteste con los botones o escriba su respuesta."]  # fmt: skip

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from surveys.i18n import t
 from surveys.models import Campaign, Contact, Respondent, RespondentStatus
 from tests.bot.conftest import Chat, count_rows, join, respondent_of
-from tests.factories import make_campaign
+from tests.factories import make_campaign, make_respondent
 
 
 def _campaign(engine: Engine, **overrides: object) -> Campaign:
@@ -22,9 +22,9 @@ def _campaign(engine: Engine, **overrides: object) -> Campaign:
 
 async def test_a_valid_link_asks_for_the_language_first(chat: Chat, campaign: Campaign) -> None:
     await chat.send(f"/start {campaign.code}")
-    assert chat.texts() == [
-        "Which language would you like to use?\n¿En qué idioma prefieres contestar?"
-    ]
+    # Asked in every language offered, since the bot cannot know yet which one they read.
+    assert chat.texts()[0].splitlines()[0] == t("language.prompt", "en")
+    assert len(chat.texts()[0].splitlines()) == 2
     assert chat.latest().labels == ["English", "Español"]
     assert chat.latest().data_for("Español") == f"l:{campaign.id}:es"
 
@@ -60,7 +60,8 @@ async def test_the_closed_message_follows_the_client_language(
     closed = _campaign(engine, status="closed")
     spanish = Chat(app, offline, 5002, language_code="es-MX")  # type: ignore[arg-type]
     await spanish.send(f"/start {closed.code}")
-    assert spanish.texts() == [t("bot.join.closed", "es")]
+    assert spanish.texts() == [t("bot.join.closed", "es@formal")]
+    assert "su interés" in spanish.texts()[0]
 
 
 async def test_bare_start_explains_how_to_join(chat: Chat) -> None:
@@ -138,8 +139,6 @@ async def test_one_response_per_person_per_campaign(
     chat: Chat, campaign: Campaign, engine: Engine
 ) -> None:
     with Session(engine, expire_on_commit=False) as session:
-        from tests.factories import make_respondent
-
         make_respondent(
             session, campaign=campaign, chat_id=chat.chat_id, started_at=datetime.now(UTC)
         )

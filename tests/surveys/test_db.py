@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,6 +63,13 @@ def test_a_malformed_url_is_one_line_naming_the_setting(url: str) -> None:
     assert "CHORUS_DATABASE_URL" in message
 
 
+def test_a_malformed_url_never_echoes_a_password() -> None:
+    with pytest.raises(StorageError) as caught:
+        make_engine("postgresql+psycopg://chorus:s3cret@db:notaport/chorus")
+    assert "s3cret" not in str(caught.value)
+    assert "postgresql+psycopg://chorus:***@db:notaport/chorus" in str(caught.value)
+
+
 def test_an_unknown_backend_is_a_storage_error() -> None:
     with pytest.raises(StorageError, match="nosuchdb"):
         make_engine("nosuchdb://host/db")
@@ -122,3 +130,26 @@ def test_foreign_keys_are_enforced(engine: Engine) -> None:
     )  # fmt: skip
     with pytest.raises(IntegrityError), session_scope(engine) as session:
         session.add(campaign)
+
+
+def test_workers_starting_together_migrate_once(blank_engine: Engine) -> None:
+    """PostgreSQL only: an advisory lock serializes concurrent `init_db` calls."""
+    if blank_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite deployments run one process; the lock is PostgreSQL's")
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            init_db(blank_engine)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=start) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert errors == []
+    with blank_engine.connect() as connection:
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    assert versions == [("0001",)]

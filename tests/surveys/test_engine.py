@@ -26,6 +26,7 @@ from surveys.engine import (
     format_answer,
     next_question,
     visible_questions,
+    voice,
 )
 from surveys.loader import load_survey_file
 from surveys.models import RespondentStatus
@@ -89,7 +90,7 @@ TO_PLAN_NO = (Choose("known", "4"), Choose("club", "no"))
 def test_begin_asks_for_a_language_when_several_are_offered() -> None:
     step = begin(SURVEY, CONTEXT)
     assert step.progress == Progress(
-        status=RespondentStatus.LANGUAGE, language="en", role=None, current=None, answers={}
+        status=RespondentStatus.LANGUAGE, language="en", role="student", current=None, answers={}
     )
     assert step.prompt == Prompt(
         kind="language",
@@ -153,6 +154,54 @@ def test_the_consent_text_in_spanish() -> None:
     assert "Tus respuestas ayudan a la escuela a planear el próximo año." in step.prompt.text
     assert "confidenciales, pero no anónimas" in step.prompt.text
     assert "Casa Aurora y la escuela solo ven resultados agrupados" in step.prompt.text
+
+
+CAREGIVERS = Context("Casa Aurora", ("en", "es"), "en", audience="caregiver")
+
+
+def test_families_are_addressed_as_usted_in_spanish() -> None:
+    survey = SURVEY.model_copy(update={"audience": "caregiver"})
+    step = begin(survey, CAREGIVERS, language="es")
+    assert step.progress.role == "caregiver"
+    assert step.prompt is not None
+    assert "Antes de empezar, le contamos cómo cuidamos sus respuestas:" in step.prompt.text
+    assert "Sus respuestas son confidenciales" in step.prompt.text
+    assert step.prompt.text.endswith("¿Desea empezar?")
+    assert "este bot puede ver su cuenta de Telegram" in step.prompt.text
+    step = advance(survey, CAREGIVERS, step.progress, Consent(True))
+    assert rejected(step, Reply("hola"), survey) == "Por favor, toque uno de los botones de arriba."
+    step = advance(survey, CAREGIVERS, step.progress, Choose("known", "3"))
+    step = advance(survey, CAREGIVERS, step.progress, Choose("club", "yes"))
+    assert step.prompt is not None
+    assert step.prompt.text.endswith("Escriba un número del 1 al 5 y envíelo como mensaje.")
+    declined = advance(
+        survey, CAREGIVERS, begin(survey, CAREGIVERS, language="es").progress, Consent(False)
+    )
+    assert declined.prompt is not None
+    assert declined.prompt.text.startswith("No hay problema, gracias por avisarnos. No le haremos")
+
+
+def test_an_any_audience_campaign_switches_to_tu_once_a_student_says_so() -> None:
+    context = Context("Casa Aurora", ("en", "es"), "en", audience="any")
+    consent = begin(SURVEY, context, language="es")
+    assert consent.progress.role is None
+    assert consent.prompt is not None and consent.prompt.text.endswith("¿Desea empezar?")
+    role = advance(SURVEY, context, consent.progress, Consent(True))
+    assert role.prompt is not None
+    assert role.prompt.text == "¿Contesta usted como estudiante, o como madre, padre o cuidador?"
+    student = advance(SURVEY, context, role.progress, SetRole("student"))
+    assert advance(SURVEY, context, student.progress, Reply("hola")).error == (
+        "Por favor, toca uno de los botones de arriba."
+    )
+
+
+def test_voice() -> None:
+    student = Progress(RespondentStatus.IN_PROGRESS, "es", "student", "known", {})
+    assert voice(student) == "es"
+    assert voice(Progress(RespondentStatus.IN_PROGRESS, "es", "caregiver", "known", {})) == (
+        "es@formal"
+    )
+    assert voice(Progress(RespondentStatus.ROLE, "en", None, None, {})) == "en@formal"
 
 
 def test_declining_stores_nothing_and_says_goodbye() -> None:

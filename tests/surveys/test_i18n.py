@@ -5,7 +5,15 @@ from string import Formatter
 import pytest
 
 from surveys import i18n
-from surveys.i18n import CatalogError, keys, languages, resolve_language, t
+from surveys.i18n import (
+    CatalogError,
+    keys,
+    languages,
+    register_overrides,
+    resolve_language,
+    split_register,
+    t,
+)
 
 
 def _placeholders(template: str) -> set[str]:
@@ -48,6 +56,28 @@ def test_spanish_texts_are_translated_not_copied() -> None:
         if spanish.get(key) == text and _has_words(text) and key not in {"buttons.no"}
     }
     assert copied == set()
+
+
+@pytest.mark.parametrize("language", languages())
+def test_register_overrides_replace_existing_texts_with_the_same_placeholders(
+    language: str,
+) -> None:
+    plain = i18n._catalog(language)
+    for register, overrides in register_overrides(language).items():
+        assert set(overrides) <= keys(language), register
+        for key, text in overrides.items():
+            assert _placeholders(text) == _placeholders(plain[key]), key
+
+
+def test_spanish_has_a_formal_register() -> None:
+    assert split_register("es@formal") == ("es", "formal")
+    assert resolve_language("es-MX@formal") == "es"
+    assert t("errors.tap_button", "es") == "Por favor, toca uno de los botones de arriba."
+    assert t("errors.tap_button", "es@formal") == "Por favor, toque uno de los botones de arriba."
+    # No override: the plain text. English has no registers at all.
+    assert t("buttons.skip", "es@formal") == "Saltar"
+    assert t("errors.tap_button", "en@formal") == t("errors.tap_button", "en")
+    assert t("errors.tap_button", "fr@formal") == t("errors.tap_button", "en")
 
 
 def test_placeholders_are_filled() -> None:

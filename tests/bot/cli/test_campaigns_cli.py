@@ -117,9 +117,9 @@ def test_launch_without_a_bot_username_warns_and_uses_a_placeholder(
     [
         ({1: "nope"}, "unknown survey 'nope'; `chorus surveys list` shows the stored ids"),
         ({1: str(BROKEN)}, "broken-indent.yaml: line 5: invalid YAML"),
-        ({8: "2020-01-31"}, "--closes 2020-01-31 is in the past"),
-        ({8: "31/01/2027"}, "--closes '31/01/2027' is not a date; write it as YYYY-MM-DD"),
-        ({8: "2027-02-30"}, "--closes '2027-02-30' is not a date"),
+        ({9: "2020-01-31"}, "--closes 2020-01-31 is in the past"),
+        ({9: "31/01/2027"}, "--closes '31/01/2027' is not a date; write it as YYYY-MM-DD"),
+        ({9: "2027-02-30"}, "--closes '2027-02-30' is not a date"),
         ({"--language": "fr"}, "survey club-pulse is not offered in 'fr'; use one of: en, es"),
         ({"--audience": "teachers"}, "unknown audience 'teachers'; use one of: student, caregiver"),
         ({"--audience": "caregiver"}, "club-pulse is written for students, not caregivers"),
@@ -140,7 +140,7 @@ def test_launch_bad_input_is_one_line_and_stores_nothing(
     # --opens FUTURE with --closes FUTURE: opens at the start of the day it closes after,
     # which is valid, so move the closing day earlier than the opening for that case.
     if change.get("--opens") == FUTURE:
-        args[8] = (date.fromisoformat(FUTURE) - timedelta(days=2)).isoformat()
+        args[9] = (date.fromisoformat(FUTURE) - timedelta(days=2)).isoformat()
     assert_one_line_error(club(*args), contains=contains)
     assert all_campaigns(club) == []
 

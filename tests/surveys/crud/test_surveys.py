@@ -3,11 +3,13 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from surveys.crud.surveys import (
+    add_builtin_surveys,
     add_survey,
     latest_survey_record,
     list_survey_records,
     survey_from_record,
 )
+from surveys.definition import Survey
 from surveys.models import SurveyRecord
 from tests.factories import make_survey
 
@@ -56,3 +58,12 @@ def test_list_groups_by_survey_id(session: Session) -> None:
     add_survey(session, survey=make_survey(id="alpha", version="2"))
     listed = [(r.survey_id, r.version) for r in list_survey_records(session)]
     assert listed == [("alpha", "1"), ("alpha", "2"), ("zeta", "1")]
+
+
+def test_builtin_surveys_are_stored_once(session: Session, builtin: dict[str, Survey]) -> None:
+    assert {"student-belonging", "caregiver-belonging", "student-aspirations"} <= set(builtin)
+    first = add_builtin_surveys(session)
+    again = add_builtin_surveys(session)
+    assert [r.id for r in again] == [r.id for r in first]
+    stored = {r.survey_id: r.version_hash for r in list_survey_records(session)}
+    assert stored == {survey_id: s.version_hash for survey_id, s in builtin.items()}

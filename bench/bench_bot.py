@@ -1,0 +1,278 @@
+"""Benchmark: answers per second through `Application.process_update`.
+
+The real application (handlers, conversation service, engine, SQLite in WAL mode
+in a temporary directory) with an offline Bot API and the rate limiter off, so
+what is measured is the bot itself. Respondents are interleaved round-robin, one
+update each per turn, the way a busy campaign's updates arrive: every respondent
+opens the link, chooses a language, consents, then answers the built-in student
+survey by pressing the buttons the bot sent and typing the text answers.
+
+Only the time inside `process_update` is counted; building the updates and
+reading the replies is the simulated phones' work. Not a test: run it by hand.
+
+    .venv/bin/python bench/bench_bot.py [--respondents 1000] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlmodel import Session  # noqa: E402
+from telegram import Update  # noqa: E402
+
+from bot.application import build_application  # noqa: E402
+from bot.settings import BotSettings  # noqa: E402
+from surveys.crud.campaigns import create_campaign  # noqa: E402
+from surveys.crud.surveys import add_survey  # noqa: E402
+from surveys.db import init_db, make_engine  # noqa: E402
+from surveys.loader import builtin_surveys  # noqa: E402
+from tests.bot.offline_request import TOKEN, OfflineRequest  # noqa: E402
+
+SURVEY_ID = "student-belonging"
+TEXT_ANSWERS = (
+    "More clubs after school, and a quiet place to study.",
+    "Teachers who check in when I'm absent.",
+    "Más tutorías los sábados.",
+    "I don't know yet.",
+)
+ANSWER_PREFIXES = ("a:", "d:")
+
+
+@dataclass
+class Person:
+    chat_id: int
+    language_label: str
+    started: bool = False
+    done: bool = False
+    prompt_id: int = 0
+    prompt_text: str = ""
+    buttons: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    respondents: int
+    updates: int
+    answers: int
+    seconds: float
+    latencies_ms: list[float]
+
+    def summary(self) -> dict[str, Any]:
+        quantiles = statistics.quantiles(self.latencies_ms, n=100, method="inclusive")
+        return {
+            "respondents": self.respondents,
+            "updates": self.updates,
+            "answers": self.answers,
+            "seconds_in_process_update": round(self.seconds, 3),
+            "answers_per_second": round(self.answers / self.seconds, 1),
+            "updates_per_second": round(self.updates / self.seconds, 1),
+            "p50_ms": round(quantiles[49], 3),
+            "p99_ms": round(quantiles[98], 3),
+            "max_ms": round(max(self.latencies_ms), 3),
+            "python": platform.python_version(),
+            "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        }
+
+
+def _user(person: Person) -> dict[str, Any]:
+    return {"id": person.chat_id, "is_bot": False, "first_name": "Bench"}
+
+
+def _chat(person: Person) -> dict[str, Any]:
+    return {"id": person.chat_id, "type": "private"}
+
+
+class Phones:
+    """Builds each respondent's next update from the last prompt the bot sent them."""
+
+    def __init__(self, code: str, rng: random.Random) -> None:
+        self.code = code
+        self.rng = rng
+        self.update_id = 0
+        self.message_id = 0
+
+    def _ids(self) -> tuple[int, int]:
+        self.update_id += 1
+        self.message_id += 1
+        return self.update_id, self.message_id
+
+    def message(self, person: Person, text: str) -> dict[str, Any]:
+        update_id, message_id = self._ids()
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": 1_770_000_000,
+            "chat": _chat(person),
+            "from": _user(person),
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return {"update_id": update_id, "message": message}
+
+    def press(self, person: Person, data: str) -> dict[str, Any]:
+        update_id, _ = self._ids()
+        keyboard = [[b] for b in person.buttons]
+        return {
+            "update_id": update_id,
+            "callback_query": {
+                "id": str(update_id),
+                "from": _user(person),
+                "chat_instance": str(person.chat_id),
+                "data": data,
+                "message": {
+                    "message_id": person.prompt_id,
+                    "date": 1_770_000_000,
+                    "chat": _chat(person),
+                    "text": person.prompt_text,
+                    "reply_markup": {"inline_keyboard": keyboard},
+                },
+            },
+        }
+
+    def next_update(self, person: Person) -> tuple[dict[str, Any], bool]:
+        """The respondent's next update, and whether it answers a question."""
+        if not person.started:
+            person.started = True
+            return self.message(person, f"/start {self.code}"), False
+        data = [str(b["callback_data"]) for b in person.buttons]
+        language = [d for d in data if d.startswith("l:")]
+        if language:
+            label = person.language_label
+            chosen = next(str(b["callback_data"]) for b in person.buttons if b["text"] == label)
+            return self.press(person, chosen), False
+        consent = [d for d in data if d.startswith("c:") and d.endswith(":y")]
+        if consent:
+            return self.press(person, consent[0]), False
+        choices = [d for d in data if d.startswith("a:")]
+        if choices:
+            return self.press(person, self.rng.choice(choices)), True
+        toggles = [d for d in data if d.startswith("t:")]
+        if toggles:
+            already = any(str(b["text"]).startswith("✅") for b in person.buttons)
+            if not already:
+                return self.press(person, self.rng.choice(toggles)), False
+            done = next(d for d in data if d.startswith("d:"))
+            return self.press(person, done), True
+        return self.message(person, self.rng.choice(TEXT_ANSWERS)), True
+
+
+def _observe(person: Person, request: OfflineRequest) -> None:
+    for call in request.calls:
+        if call.chat_id != person.chat_id or call.result is None:
+            continue
+        if call.method == "sendMessage":
+            person.prompt_id = call.result["message_id"]
+            person.prompt_text = call.text or ""
+            person.buttons = call.buttons
+            if call.text and not call.buttons and "/delete" in call.text:
+                person.done = True  # the thanks message
+        elif call.method == "editMessageText" and call.buttons:
+            person.prompt_text = call.text or ""
+            person.buttons = call.buttons
+    request.calls.clear()
+
+
+async def run(respondents: int, seed: int = 7) -> Result:
+    with tempfile.TemporaryDirectory(prefix="chorus-bench-") as directory:
+        engine = make_engine(f"sqlite:///{Path(directory) / 'bench.db'}")
+        init_db(engine)
+        survey = next(s for s in builtin_surveys() if s.id == SURVEY_ID)
+        now = datetime.now(UTC)
+        with Session(engine, expire_on_commit=False) as session:
+            record = add_survey(session, survey=survey)
+            campaign = create_campaign(
+                session,
+                survey_record=record,
+                organization="Bridges Tutoring",
+                school="Lincoln Middle School",
+                grade="8",
+                audience="student",
+                default_language="en",
+                closes_at=now + timedelta(days=30),
+            )
+            session.commit()
+        request = OfflineRequest()
+        settings = BotSettings(token=TOKEN, _env_file=None)  # type: ignore[call-arg]
+        app = build_application(
+            settings,
+            engine=engine,
+            request=request,
+            get_updates_request=OfflineRequest(record=False),
+            rate_limit=False,
+        )
+        await app.initialize()
+        request.calls.clear()
+        rng = random.Random(seed)
+        phones = Phones(campaign.code, rng)
+        people = [
+            Person(chat_id=10_000 + i, language_label="English" if i % 3 else "Español")
+            for i in range(respondents)
+        ]
+        latencies: list[float] = []
+        answers = 0
+        spent = 0.0
+        active = list(people)
+        while active:
+            for person in active:
+                data, is_answer = phones.next_update(person)
+                update = Update.de_json(data, app.bot)
+                began = time.perf_counter()
+                await app.process_update(update)
+                elapsed = time.perf_counter() - began
+                spent += elapsed
+                latencies.append(elapsed * 1000)
+                answers += is_answer
+                _observe(person, request)
+            active = [p for p in active if not p.done]
+        await app.shutdown()
+        engine.dispose()
+    return Result(respondents, len(latencies), answers, spent, latencies)
+
+
+def _table(summary: dict[str, Any]) -> str:
+    rows = [
+        ("respondents (interleaved)", f"{summary['respondents']:,}"),
+        ("updates processed", f"{summary['updates']:,}"),
+        ("answers stored", f"{summary['answers']:,}"),
+        ("time in process_update", f"{summary['seconds_in_process_update']:.2f} s"),
+        ("answers per second", f"{summary['answers_per_second']:,.0f}"),
+        ("updates per second", f"{summary['updates_per_second']:,.0f}"),
+        ("latency p50", f"{summary['p50_ms']:.2f} ms"),
+        ("latency p99", f"{summary['p99_ms']:.2f} ms"),
+        ("latency max", f"{summary['max_ms']:.2f} ms"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value:>12}" for name, value in rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--respondents", type=int, default=1000, help="interleaved respondents")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--seed", type=int, default=7, help="for the answers chosen")
+    args = parser.parse_args(argv)
+    if args.respondents < 1:
+        parser.error("--respondents must be at least 1")
+    summary = asyncio.run(run(args.respondents, args.seed)).summary()
+    print(json.dumps(summary, indent=2) if args.json else _table(summary))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""Packet benchmark: 10,000 respondents, 1,000,000 likert answers, 100,000 open answers.
+
+Loads through the database, as `chorus report` does: the data is bulk-inserted into a
+fresh, migrated SQLite file first (not timed), then a child process builds the whole
+packet from it (load, numbers, themes, charts, HTML, Markdown, XLSX, CSV) and reports its
+wall time and peak memory (`ru_maxrss` of that process alone, imports included). The same
+open answers then go through the naive per-answer TextBlob loop (`bench/naive_text.py`) in
+the same run, and the two theme tables must be equal.
+
+    .venv/bin/python bench/bench_packet.py                 # the full size
+    .venv/bin/python bench/bench_packet.py --respondents 1000   # a quick look
+
+Targets on 2 cores: packet <= 15 s and <= 1.5 GB; text part >= 3x faster than the naive loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from surveys.definition import Survey  # noqa: E402
+from surveys.models import Answer, Campaign, Respondent, SurveyRecord  # noqa: E402
+
+LIKERT_ITEMS = 100
+TEXT_ITEMS = 10
+DOMAINS = ("belonging", "consistency", "coherence", "aspiration", "needs", "services")
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+AGREE = {
+    "en": ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"],
+    "es": ["Muy en desacuerdo", "En desacuerdo", "Ni uno ni otro", "De acuerdo", "Muy de acuerdo"],
+}
+
+
+def bench_survey(audience: str) -> Survey:
+    """A survey with `LIKERT_ITEMS` likert items over the six domains and `TEXT_ITEMS` open ones.
+
+    Every tenth item is reverse-worded, every seventh offers "not sure", and the first 20
+    items carry a mirror key shared by the student and caregiver versions.
+    """
+    questions: list[dict[str, object]] = []
+    for i in range(LIKERT_ITEMS):
+        questions.append(
+            {
+                "id": f"q{i}",
+                "type": "likert",
+                "domain": DOMAINS[i % len(DOMAINS)],
+                "scale": "agree",
+                "reverse": i % 10 == 9,
+                "not_sure": i % 7 == 0,
+                "mirror": f"m{i}" if i < 20 else None,
+                "text": {"en": f"{audience} statement {i}", "es": f"{audience} enunciado {i}"},
+            }
+        )
+    for j in range(TEXT_ITEMS):
+        questions.append(
+            {
+                "id": f"t{j}",
+                "type": "text",
+                "domain": "voice",
+                "text": {"en": f"Open question {j}", "es": f"Pregunta abierta {j}"},
+            }
+        )
+    return Survey.model_validate(
+        {
+            "id": f"bench-{audience}",
+            "version": "1",
+            "title": {"en": f"Bench {audience}", "es": f"Bench {audience}"},
+            "audience": audience,
+            "languages": ["en", "es"],
+            "intro": {"en": "-", "es": "-"},
+            "consent": {"en": "-", "es": "-"},
+            "thanks": {"en": "-", "es": "-"},
+            "scales": {"agree": AGREE},
+            "questions": questions,
+        }
+    )
+
+
+def populate(url: str, respondents: int, seed: int) -> dict[str, object]:
+    """Bulk-insert the synthetic campaigns into the database at `url`; returns what was made."""
+    from bench.bench_text import generate_texts
+    from surveys.db import init_db, make_engine
+
+    engine = make_engine(url)
+    init_db(engine)
+    rng = random.Random(seed)
+    texts = generate_texts(respondents * TEXT_ITEMS, respondents=respondents, seed=seed)
+    codes = []
+    counts = {"respondents": 0, "likert": 0, "open": 0}
+    with engine.begin() as conn:
+        for k, audience in enumerate(("student", "caregiver")):
+            survey = bench_survey(audience)
+            survey_pk = conn.execute(
+                insert(SurveyRecord).values(
+                    survey_id=survey.id,
+                    version=survey.version,
+                    version_hash=survey.version_hash,
+                    title=survey.id,
+                    definition=survey.canonical_json(),
+                    created_at=T0,
+                )
+            ).inserted_primary_key[0]
+            code = f"BENCH{audience.upper()}"
+            codes.append(code)
+            campaign_pk = conn.execute(
+                insert(Campaign).values(
+                    code=code,
+                    survey_pk=survey_pk,
+                    organization="Bench",
+                    school="Bench High",
+                    grade="9-12",
+                    audience=audience,
+                    default_language="en",
+                    opens_at=T0,
+                    roster_size=respondents,
+                    created_at=T0,
+                )
+            ).inserted_primary_key[0]
+            half = range(k * respondents // 2, (k + 1) * respondents // 2)
+            resp_rows, answer_rows = [], []
+            for r in half:
+                rid = f"{r:032x}"
+                spanish = r % 10 < 3  # the same rule generate_texts uses for its language
+                lean = rng.random()  # some people are more positive than others
+                resp_rows.append(
+                    {
+                        "id": rid,
+                        "campaign_id": campaign_pk,
+                        "role": audience,
+                        "language": "es" if spanish else "en",
+                        "status": "completed",
+                        "started_at": T0,
+                        "updated_at": T0,
+                        "completed_at": T0 + timedelta(minutes=9),
+                    }
+                )
+                for i in range(LIKERT_ITEMS):
+                    roll = rng.random()
+                    if roll < 0.03:
+                        value, skipped = None, True
+                    elif i % 7 == 0 and roll < 0.06:
+                        value, skipped = "not_sure", False
+                    else:
+                        value = str(min(5, max(1, round(rng.gauss(2.2 + 2.2 * lean, 1.0)))))
+                        skipped = False
+                    answer_rows.append(
+                        {
+                            "respondent_id": rid,
+                            "question_id": f"q{i}",
+                            "value": value,
+                            "text": None,
+                            "skipped": skipped,
+                            "flagged": False,
+                            "answered_at": T0,
+                        }
+                    )
+            mine = texts[texts["respondent_id"].isin([f"r{r:05d}" for r in half])]
+            for row in mine.itertuples(index=False):
+                r = int(str(row.respondent_id)[1:])
+                answer_rows.append(
+                    {
+                        "respondent_id": f"{r:032x}",
+                        "question_id": "t" + str(row.question_id).rsplit("_", 1)[1],
+                        "value": None,
+                        "text": row.text,
+                        "skipped": False,
+                        "flagged": bool(row.flagged),
+                        "answered_at": T0,
+                    }
+                )
+            conn.execute(insert(Respondent), resp_rows)
+            for start in range(0, len(answer_rows), 100_000):
+                conn.execute(insert(Answer), answer_rows[start : start + 100_000])
+            counts["respondents"] += len(resp_rows)
+            counts["likert"] += sum(1 for a in answer_rows if a["text"] is None)
+            counts["open"] += sum(1 for a in answer_rows if a["text"] is not None)
+    engine.dispose()
+    return {"codes": codes, **counts, "distinct_texts": int(texts["text"].nunique())}
+
+
+def measure(url: str, codes: list[str], out: Path) -> None:
+    """Child process: build and write the packet, then the naive text baseline; print JSON."""
+    start = time.perf_counter()
+    from analysis import packet
+    from analysis.breakdowns import latest_waves
+    from analysis.frames import load_responses
+    from surveys.db import make_engine, session_scope
+
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        report = packet.build_report(session, campaign_codes=codes)
+    built = time.perf_counter() - start
+    paths = packet.write_outputs(report, out)
+    total = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+    # The baseline, on exactly the texts the packet summarized (not part of the timing above).
+    from bench.naive_text import naive_summarize_themes
+
+    with session_scope(engine) as session:
+        responses = load_responses(session, campaign_codes=codes)
+    current = responses.subset(latest_waves(responses.campaigns))
+    texts = packet.open_texts(current)
+    t0 = time.perf_counter()
+    naive = naive_summarize_themes(texts, language="en", max_quotes=3)
+    naive_s = time.perf_counter() - t0
+    pd.testing.assert_frame_equal(
+        report.tables["themes"].reset_index(drop=True),
+        naive[naive["respondents"] > 0].reset_index(drop=True)[report.tables["themes"].columns],
+        check_exact=False,
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    print(
+        json.dumps(
+            {
+                **{f"stage_{k}": v for k, v in report.timings.items()},
+                "build": built,
+                "total": total,
+                "naive_text": naive_s,
+                "peak_mb": peak_mb,
+                "worker_mb": worker_mb,
+                "themes": len(report.tables["themes"]),
+                "texts": len(texts),
+                "html_kb": paths.html.stat().st_size / 1024 if paths.html else 0,
+                "html": str(paths.html),
+            }
+        )
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--respondents", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--keep", type=Path, help="write the database and packet here")
+    parser.add_argument(
+        "--measure", nargs=3, metavar=("URL", "CODES", "OUT"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    if args.measure:
+        url, codes, out = args.measure
+        measure(url, codes.split(","), Path(out))
+        return 0
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="chorus-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "bench.db"
+    db.unlink(missing_ok=True)
+    url = f"sqlite:///{db}"
+    t0 = time.perf_counter()
+    made = populate(url, args.respondents, args.seed)
+    setup = time.perf_counter() - t0
+    print(
+        f"data: {made['respondents']:,} respondents, {made['likert']:,} likert answers, "
+        f"{made['open']:,} open answers ({made['distinct_texts']:,} distinct); "
+        f"bulk insert {setup:.1f} s (not timed)"
+    )
+    child = subprocess.run(
+        [sys.executable, __file__, "--measure", url, ",".join(made["codes"]), str(work / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        print(child.stdout, child.stderr, sep="\n", file=sys.stderr)
+        return 1
+    m = json.loads(child.stdout.strip().splitlines()[-1])
+    speedup = m["naive_text"] / m["stage_themes"]
+    print(f"packet (load, numbers, themes, charts, html, md, xlsx, csv): {m['total']:.1f} s")
+    print(
+        f"  load {m['stage_load']:.1f} s; numbers and charts {m['stage_build']:.1f} s, with "
+        f"themes {m['stage_themes']:.1f} s alongside in a worker; writing "
+        f"{m['total'] - m['build']:.1f} s"
+    )
+    print(
+        f"peak memory: packet process {m['peak_mb']:.0f} MB, theme worker {m['worker_mb']:.0f} MB"
+    )
+    print(
+        f"naive per-answer TextBlob loop on the same {m['texts']:,} texts: {m['naive_text']:.1f} s"
+    )
+    print(f"text speedup: {speedup:.1f}x; theme tables equal: yes ({m['themes']} themes)")
+    print(f"packet: {m['html']} ({m['html_kb']:.0f} KB)")
+    ok = m["total"] <= 15 and m["peak_mb"] + m["worker_mb"] <= 1536 and speedup >= 3
+    print("targets (<= 15 s, <= 1.5 GB, >= 3x):", "met" if ok else "NOT met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
