@@ -108,7 +108,7 @@ def _role_item_stats(scored: pd.DataFrame, role: str) -> pd.DataFrame:
     if part.empty:
         return pd.DataFrame(columns=["mirror", "question_id", "n", "mean", "pct_favorable"])
     return (
-        part.groupby("mirror", sort=False)
+        part.groupby("mirror", sort=False, observed=True)
         .apply(
             lambda g: pd.Series(
                 {
@@ -133,6 +133,7 @@ def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.Da
     columns = [
         "mirror",
         "domain",
+        "student_survey",
         "student_question",
         "caregiver_question",
         "shown",
@@ -150,12 +151,13 @@ def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.Da
     hidden = hidden_in(people, "role", min_n)
     shown = not ({"student", "caregiver"} & hidden)
     rows: list[dict[str, object]] = []
-    domains = scored.dropna(subset=["mirror"]).groupby("mirror")["domain"].first()
+    domains = scored.dropna(subset=["mirror"]).groupby("mirror", observed=True)["domain"].first()
     for key in students.index.intersection(carers.index):
         s, c = students.loc[key], carers.loc[key]
         row: dict[str, object] = {
             "mirror": key,
             "domain": domains.get(key),
+            "student_survey": s["survey_id"],
             "student_question": s["question_id"],
             "caregiver_question": c["question_id"],
             "shown": shown,

@@ -31,11 +31,9 @@ def _lead(keyword: str) -> str:
     """The literal letters any match of the keyword starts a word with."""
     words = fold(keyword).split()
     first = words[0]
-    if len(words) == 1:
-        if first.endswith("*"):
-            first = first[:-1]
-        elif len(first) > 2 and first.endswith("y") and first[-2] not in "aeiou":
-            first = first[:-1]
+    plural_y = len(first) > 2 and first.endswith("y") and first[-2] not in "aeiou"
+    if len(words) == 1 and (first.endswith("*") or plural_y):
+        first = first[:-1]
     letters = _WORDS.match(first)
     return letters.group(0) if letters else ""  # "" is looked up for every answer
 

@@ -63,10 +63,11 @@ _ABBREVIATED_TITLE = re.compile(
     rf"(?:\s+{_CAPITAL_WORD})?"
 )
 # A spelled-out title needs a capitalized name after it ("coach was great" stays).
+# "Miss" only capitalized: in lower case it is mostly the verb ("I miss Maria").
 _TITLE_WORDS = (
-    r"(?i:coach|miss|mister|missus|teacher|principal|counselor|nurse|pastor|"
+    r"(?:Miss|MISS|(?i:coach|mister|missus|teacher|principal|counselor|nurse|pastor|"
     r"profe|profesora?|maestr[oa]|se[ñn]ora?|se[ñn]orita|director[a]?|entrenador[a]?|"
-    r"doctor[a]?|consejer[oa]|enfermer[oa])"
+    r"doctor[a]?|consejer[oa]|enfermer[oa]))"
 )
 # The name may not itself be a title word: "we miss Miss Patel" keeps the verb.
 _WORD_TITLE = re.compile(

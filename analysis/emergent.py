@@ -139,9 +139,11 @@ def _common_tag(word: str, tag: str) -> str:
 
 
 def _normalize(piece: list[tuple[str, str]], stop_phrases: frozenset[str]) -> str | None:
-    tokens = [(w, "VBG" if t == "VBG*" else t) for w, t in piece if any(c.isalnum() for c in w)]
-    if any(t not in _KEEP_TAGS for _, t in tokens):
-        tokens = [(w, t) for w, t in tokens if t in _KEEP_TAGS]
+    tokens = [
+        (w, "VBG" if t == "VBG*" else t)
+        for w, t in piece
+        if (t == "VBG*" or t in _KEEP_TAGS) and any(c.isalnum() for c in w)
+    ]
     # A phrase holding a name would put that name in the theme table. Title Case common
     # words ("Tutoring Programs") are tagged NNP too; the lexicon tells them apart.
     if any(t.startswith("NNP") and _is_name(w) for w, t in tokens):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import TextClause, bindparam, select, text
+from sqlalchemy import Boolean, Integer, TextClause, bindparam, select, text
 from sqlmodel import Session
 
 from surveys.definition import Survey
@@ -150,27 +151,56 @@ def _question_rows(survey: Survey, version_hash: str) -> list[dict[str, object]]
     ]
 
 
-# Plain SQL for the two big reads: a million answers go through SQLAlchemy's per-value
-# result processing (datetime parsing above all) several times slower than the driver
-# returns them; pandas then converts whole columns at once. Neither query touches `contact`.
+# Plain SQL through the driver's own cursor for the big reads: a million answers go through
+# SQLAlchemy's per-row wrapping and per-value processing (datetime parsing above all) several
+# times slower than the driver returns them; pandas then converts whole columns at once.
+# None of these queries touches `contact`.
 _RESPONDENTS_SQL = text(
     "SELECT r.id, r.campaign_id, r.role, r.language, r.status, r.started_at, r.completed_at "
     "FROM respondent r WHERE r.campaign_id IN :campaigns"
-).bindparams(bindparam("campaigns", expanding=True))
+).bindparams(bindparam("campaigns", expanding=True, type_=Integer))
 _ANSWERS_SQL = text(
     "SELECT a.respondent_id, r.campaign_id, a.question_id, a.value, a.text, a.skipped, "
     "a.flagged, a.answered_at "
     "FROM answer a JOIN respondent r ON r.id = a.respondent_id "
     "WHERE r.campaign_id IN :campaigns"
-).bindparams(bindparam("campaigns", expanding=True))
+).bindparams(bindparam("campaigns", expanding=True, type_=Integer))
+_TEXTS_SQL = text(
+    "SELECT a.respondent_id, a.question_id, a.text, r.language, a.flagged "
+    "FROM answer a JOIN respondent r ON r.id = a.respondent_id "
+    "WHERE r.campaign_id IN :campaigns AND a.text IS NOT NULL AND a.skipped = :no"
+).bindparams(
+    bindparam("campaigns", expanding=True, type_=Integer),
+    bindparam("no", value=False, type_=Boolean),
+)
+TEXT_COLUMNS = ["respondent_id", "question_id", "text", "language", "flagged"]
 
 
 def _fetch(session: Session, query: TextClause, pks: list[int], columns: list[str]) -> pd.DataFrame:
-    rows = session.execute(query, {"campaigns": pks}).all() if pks else []
-    data = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    return pd.DataFrame(
-        {name: np.array(values, dtype=object) for name, values in zip(columns, data, strict=True)}
-    )
+    """Run `query` for campaign primary keys `pks`; one object column per name in `columns`.
+
+    The keys are integers read from the database, so they are rendered into the SQL as
+    literals and the statement runs on the driver's cursor with no parameters at all.
+    """
+    rows: list[tuple[object, ...]] = []
+    if pks:
+        connection = session.connection()
+        sql = str(
+            query.bindparams(campaigns=[int(pk) for pk in pks]).compile(
+                dialect=connection.dialect,
+                compile_kwargs={"literal_binds": True, "render_postcompile": True},
+            )
+        )
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+    if not rows:
+        return pd.DataFrame({name: np.array([], dtype=object) for name in columns})
+    table = np.array(rows, dtype=object)
+    return pd.DataFrame({name: table[:, i] for i, name in enumerate(columns)})
 
 
 def _timestamps(values: pd.Series) -> pd.Series:
@@ -178,14 +208,9 @@ def _timestamps(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, format="ISO8601")
 
 
-def load_responses(session: Session, *, campaign_codes: Sequence[str]) -> Responses:
-    """Read the campaigns named by `campaign_codes` (in the order given).
-
-    Raises `ValueError` naming any code that does not exist, so a typo on the
-    command line becomes a one-line error instead of an empty packet.
-    """
-    codes = list(dict.fromkeys(campaign_codes))
-    camp_rows = session.execute(
+def _campaign_rows(session: Session, codes: list[str]) -> list[Any]:
+    """The campaigns named, in the order named; `ValueError` naming any that do not exist."""
+    rows = session.execute(
         select(
             Campaign.id,
             Campaign.code,
@@ -207,15 +232,15 @@ def load_responses(session: Session, *, campaign_codes: Sequence[str]) -> Respon
         .join(SurveyRecord, SurveyRecord.id == Campaign.survey_pk)  # type: ignore[arg-type]
         .where(Campaign.code.in_(codes))  # type: ignore[attr-defined]
     ).all()
-    found = {row.code for row in camp_rows}
-    missing = [c for c in codes if c not in found]
+    by_code = {row.code: row for row in rows}
+    missing = [c for c in codes if c not in by_code]
     if missing:
         raise ValueError(f"unknown campaign code: {', '.join(missing)}")
+    return [by_code[c] for c in codes]
 
-    by_code = {row.code: row for row in camp_rows}
-    ordered = [by_code[c] for c in codes]
-    pk_to_code = {row.id: row.code for row in ordered}
-    campaigns = pd.DataFrame(
+
+def _campaign_frame(ordered: list[Any]) -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {
                 "campaign": r.code,
@@ -237,6 +262,41 @@ def load_responses(session: Session, *, campaign_codes: Sequence[str]) -> Respon
         ],
         columns=CAMPAIGN_COLUMNS,
     )
+
+
+def load_campaigns(session: Session, *, campaign_codes: Sequence[str]) -> pd.DataFrame:
+    """Just the `campaigns` frame: cheap, for deciding what to load next."""
+    return _campaign_frame(_campaign_rows(session, list(dict.fromkeys(campaign_codes))))
+
+
+def load_open_texts(session: Session, *, campaign_codes: Sequence[str]) -> pd.DataFrame:
+    """The free text of some campaigns (text questions and "other" answers), skips left out.
+
+    Columns respondent_id, question_id, text, language (the respondent's), flagged: the
+    input of `analysis.themes.summarize_themes`. A small read of its own, so the slow theme
+    summary can start before the million likert answers are loaded.
+    """
+    ordered = _campaign_rows(session, list(dict.fromkeys(campaign_codes)))
+    texts = _fetch(session, _TEXTS_SQL, [r.id for r in ordered], TEXT_COLUMNS)
+    return order_texts(texts)
+
+
+def order_texts(texts: pd.DataFrame) -> pd.DataFrame:
+    """Texts in one canonical order, whichever way they were read, so results never differ."""
+    texts = texts[texts["text"].astype(str).str.strip() != ""]
+    texts = texts.assign(flagged=texts["flagged"].astype(bool))
+    return texts.sort_values(["respondent_id", "question_id"], kind="stable").reset_index(drop=True)
+
+
+def load_responses(session: Session, *, campaign_codes: Sequence[str]) -> Responses:
+    """Read the campaigns named by `campaign_codes` (in the order given).
+
+    Raises `ValueError` naming any code that does not exist, so a typo on the
+    command line becomes a one-line error instead of an empty packet.
+    """
+    ordered = _campaign_rows(session, list(dict.fromkeys(campaign_codes)))
+    pk_to_code = {row.id: row.code for row in ordered}
+    campaigns = _campaign_frame(ordered)
 
     surveys: dict[str, Survey] = {}
     for r in ordered:

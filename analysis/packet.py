@@ -36,7 +36,15 @@ from analysis.breakdowns import (
     mirror_gaps,
     wave_changes,
 )
-from analysis.frames import Responses, load_responses, previous_campaign_codes
+from analysis.frames import (
+    TEXT_COLUMNS,
+    Responses,
+    load_campaigns,
+    load_open_texts,
+    load_responses,
+    order_texts,
+    previous_campaign_codes,
+)
 from analysis.locales import domain_label, group_label, number, percent, t
 from analysis.prompts import DataWalkPrompt, build_prompts
 from analysis.scoring import (
@@ -159,15 +167,17 @@ def _nan(value: Any) -> bool:
 
 
 def open_texts(responses: Responses) -> pd.DataFrame:
-    """Free text (text questions and multi-choice "other") in the shape `summarize_themes` reads."""
+    """Free text (text questions and multi-choice "other") in the shape `summarize_themes` reads.
+
+    The same frame, in the same order, as `load_open_texts` reads from the database.
+    """
     ans = responses.answers
-    has_text = ans["text"].notna() & ~ans["skipped"] & (ans["text"].astype(str).str.strip() != "")
-    texts = ans.loc[has_text, ["respondent_id", "question_id", "text", "flagged"]]
+    texts = ans.loc[ans["text"].notna() & ~ans["skipped"], ["respondent_id", "question_id", "text"]]
     langs = responses.respondents.set_index("respondent_id")["language"]
-    texts = texts.assign(language=texts["respondent_id"].map(langs).fillna("en"))
-    return texts[["respondent_id", "question_id", "text", "language", "flagged"]].reset_index(
-        drop=True
+    texts = texts.assign(
+        language=texts["respondent_id"].map(langs), flagged=ans.loc[texts.index, "flagged"]
     )
+    return order_texts(texts[TEXT_COLUMNS])
 
 
 def _choice_table(responses: Responses, scored: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -175,7 +185,7 @@ def _choice_table(responses: Responses, scored: pd.DataFrame, language: str) -> 
     rows: list[dict[str, object]] = []
     kinds = {"single_choice", "multi_choice", "yes_no"}
     part = scored[scored["type"].isin(kinds) & ~scored["skipped"] & scored["value"].notna()]
-    for (vh, qid), g in part.groupby(["version_hash", "question_id"], sort=False):
+    for (vh, qid), g in part.groupby(["version_hash", "question_id"], sort=False, observed=True):
         survey = responses.surveys[str(vh)]
         question = survey.question(str(qid))
         answered = g["respondent_id"].nunique()
@@ -248,21 +258,49 @@ def build_report(
     min_n: int = DEFAULT_MIN_N,
     include_previous: bool = True,
 ) -> Report:
-    """Compute every figure of the packet for `campaign_codes` (ValueError on an unknown code)."""
+    """Compute every figure of the packet for `campaign_codes` (ValueError on an unknown code).
+
+    Large open-text sets are read first and summarized in a worker process while the
+    answers load and the numbers are computed; the result is the same either way.
+    """
     codes = list(dict.fromkeys(campaign_codes))
-    extra = previous_campaign_codes(session, campaign_codes=codes) if include_previous else []
     started = time.perf_counter()
-    everything = load_responses(session, campaign_codes=codes + extra)
+    extra = previous_campaign_codes(session, campaign_codes=codes) if include_previous else []
+    current = latest_waves(load_campaigns(session, campaign_codes=codes + extra))
+    texts = load_open_texts(session, campaign_codes=current)
+    summarize = _summarize_themes()
+    early = (
+        _PendingThemes(summarize, texts, language)
+        if summarize is not None and len(texts) >= PARALLEL_TEXTS
+        else None
+    )
+    try:
+        everything = load_responses(session, campaign_codes=codes + extra)
+    except BaseException:
+        if early is not None:
+            early.cancel()
+        raise
     loaded = time.perf_counter() - started
-    report = report_from_responses(everything, language=language, min_n=min_n)
+    report = report_from_responses(
+        everything, language=language, min_n=min_n, texts=texts, early_themes=early
+    )
     report.timings["load"] = loaded
     return report
 
 
 def report_from_responses(
-    everything: Responses, *, language: str = "en", min_n: int = DEFAULT_MIN_N
+    everything: Responses,
+    *,
+    language: str = "en",
+    min_n: int = DEFAULT_MIN_N,
+    texts: pd.DataFrame | None = None,
+    early_themes: _PendingThemes | None = None,
 ) -> Report:
-    """The packet for loaded frames; earlier waves in `everything` feed only the change table."""
+    """The packet for loaded frames; earlier waves in `everything` feed only the change table.
+
+    `texts` and `early_themes` let `build_report` hand over open text it read (and a theme
+    summary it started) before the frames were loaded.
+    """
     if min_n < 1:
         raise ValueError("the minimum group size must be at least 1")
     started = time.perf_counter()
@@ -276,7 +314,9 @@ def report_from_responses(
     people = people_all[people_all["campaign"].isin(current_codes)]
     total = len(people)
     shown = is_shown(total, min_n)
-    pending_themes, themes_message = _start_themes(current, people, language, min_n)
+    pending_themes, themes_message = _start_themes(
+        current, people, language, min_n, texts=texts, early=early_themes
+    )
     texts_of = _question_text(everything, language)
 
     # --- machine tables -------------------------------------------------------------
@@ -372,7 +412,12 @@ def report_from_responses(
         gaps.insert(
             2,
             "label",
-            [_gap_label(scored, key, texts_of) for key in gaps["mirror"]],
+            [
+                texts_of.get((str(sv), str(q).split(", ")[0]), str(key))
+                for key, sv, q in zip(
+                    gaps["mirror"], gaps["student_survey"], gaps["student_question"], strict=True
+                )
+            ],
         )
         gaps["note"] = ["" if s else hidden_text for s in gaps["shown"]]
         gaps = gaps[gaps["student_pct_favorable"].notna() | ~gaps["shown"]].reset_index(drop=True)
@@ -659,15 +704,6 @@ def report_from_responses(
     )
 
 
-def _gap_label(scored: pd.DataFrame, key: str, texts_of: dict[tuple[str, str], str]) -> str:
-    row = scored[(scored["mirror"] == key) & (scored["role"] == "student")].head(1)
-    if row.empty:
-        row = scored[scored["mirror"] == key].head(1)
-    if row.empty:
-        return key
-    return texts_of.get((str(row["survey_id"].iloc[0]), str(row["question_id"].iloc[0])), key)
-
-
 def _role_cell(role_scores: pd.DataFrame, role: str, domain: str, lang: str, hidden: str) -> str:
     if role_scores.empty:
         return ""
@@ -710,6 +746,16 @@ class _PendingThemes:
             except (OSError, ValueError):
                 self._receiver = self._process = None
 
+    def cancel(self) -> None:
+        """Stop a worker whose result will not be shown (the group turned out too small)."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+        if self._receiver is not None:
+            self._receiver.close()
+        self._process = self._receiver = None
+        self._call = (_no_themes, self._call[1].iloc[0:0], self._call[2])
+
     def result(self) -> tuple[pd.DataFrame, float]:
         if self._receiver is not None and self._process is not None:
             try:
@@ -724,6 +770,10 @@ class _PendingThemes:
             if status == "error":
                 raise payload
         return _run_themes(*self._call)
+
+
+def _no_themes(texts: pd.DataFrame, **_: object) -> pd.DataFrame:
+    return pd.DataFrame(columns=THEME_COLUMNS)
 
 
 def _run_themes(
@@ -750,13 +800,22 @@ def _themes_worker(
 
 
 def _start_themes(
-    current: Responses, people: pd.DataFrame, language: str, min_n: int
+    current: Responses,
+    people: pd.DataFrame,
+    language: str,
+    min_n: int,
+    *,
+    texts: pd.DataFrame | None = None,
+    early: _PendingThemes | None = None,
 ) -> tuple[_PendingThemes | None, str]:
-    """Begin the theme summary if this group may show open text; else say why not."""
+    """Begin (or adopt) the theme summary if this group may show open text; else say why not."""
     if not may_show_text(len(people), min_n):
+        if early is not None:
+            early.cancel()
         return None, t("themes_hidden", language, min_n=min_n)
-    texts = open_texts(current)
-    texts = texts[texts["respondent_id"].isin(people["respondent_id"])]
+    if early is not None:
+        return early, t("no_themes", language)
+    texts = open_texts(current) if texts is None else texts
     if texts.empty:
         return None, t("no_themes", language)
     summarize = _summarize_themes()

@@ -20,6 +20,7 @@ import pandas as pd
 from textblob.en import parser as _parser
 
 from analysis.codebook import Codebook, CodebookError, load_codebook
+from analysis.deidentify import deidentify
 from analysis.emergent import noun_phrases, parse_tokens
 from analysis.quotes import IDEAL, LONGEST, SHORTEST, pick_quotes
 from analysis.sentiment import polarity_of_tokens
@@ -29,6 +30,7 @@ __all__ = [
     "COLUMNS",
     "Codebook",
     "CodebookError",
+    "deidentify",
     "load_codebook",
     "summarize_themes",
 ]
@@ -44,6 +46,17 @@ COLUMNS = [
     "not_scored",
     "quotes",
 ]
+_DTYPES = {
+    "theme_id": object,
+    "theme": object,
+    "kind": object,
+    "respondents": "int64",
+    "share": "float64",
+    "sentiment": "float64",
+    "sentiment_n": "int64",
+    "not_scored": "int64",
+    "quotes": object,
+}
 EMERGENT_PREFIX = "emergent:"
 EMERGENT_TOP = 10
 # An emergent phrase a handful of people used can point at one family; keep it to 5+.
@@ -66,20 +79,8 @@ def _default_codebook() -> Codebook:
 
 
 def empty_result() -> pd.DataFrame:
+    """The result for no text at all: the columns and dtypes, no rows."""
     return pd.DataFrame({column: pd.Series(dtype=_DTYPES[column]) for column in COLUMNS})
-
-
-_DTYPES = {
-    "theme_id": object,
-    "theme": object,
-    "kind": object,
-    "respondents": "int64",
-    "share": "float64",
-    "sentiment": "float64",
-    "sentiment_n": "int64",
-    "not_scored": "int64",
-    "quotes": object,
-}
 
 
 def summarize_themes(

@@ -11,8 +11,8 @@ function is one transaction over an open session:
    never promises an answer that was not stored.
 
 `run(engine, work)` opens that transaction (taking SQLite's write lock up front,
-so concurrent workers queue instead of failing) and retries it when a concurrent
-duplicate loses the race on the update id.
+so concurrent workers queue instead of failing; PostgreSQL locks the respondent's
+row instead) and retries it when two workers collide.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from surveys.engine import (
     Progress,
     Prompt,
     Reply,
-    SetLanguage,
     Show,
     Step,
 )
@@ -438,25 +437,6 @@ def resume(
     )
 
 
-def set_language(
-    session: Session,
-    *,
-    chat_id: int,
-    update_id: int | None,
-    language: str,
-    campaign_id: int | None = None,
-    language_hint: str = "en",
-) -> Outcome:
-    return handle(
-        session,
-        chat_id=chat_id,
-        update_id=update_id,
-        action=SetLanguage(language),
-        campaign_id=campaign_id,
-        language_hint=language_hint,
-    )
-
-
 def delete(
     session: Session, *, chat_id: int, update_id: int | None, language_hint: str = "en"
 ) -> Outcome:
@@ -513,8 +493,10 @@ def _begin_write(session: Session) -> None:
 def run(engine: Engine, work: Callable[[Session], T]) -> T:
     """Run one service call in its own transaction, retrying a lost race.
 
-    A duplicate update handled at the same moment by another worker fails on the
-    `processed_update` key; the retry then sees it as processed and does nothing.
+    Two workers writing for the same person at the same moment can collide on a
+    unique key (two first answers to one question) or, on SQLite, wait longer than
+    the busy timeout; the retry reads the state afresh, and a redelivered update
+    then finds its id already claimed and does nothing.
     """
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
         with Session(engine, expire_on_commit=False) as session:

@@ -17,7 +17,8 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Timezone-aware UTC: sqlmodel's datetime columns reject naive values."""
+    return datetime.now(UTC)
 
 
 def new_campaign_code() -> str:

@@ -135,6 +135,17 @@ class Cli:
         return f"sqlite:///{self.data_dir / 'chorus.db'}"
 
 
+def assert_one_line_error(result: Result, *, contains: str) -> None:
+    """Exit 2 with a single `error:` line on stderr, and no traceback anywhere."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: ")
+    assert contains in lines[0]
+    assert "Traceback" not in result.output
+
+
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     """`chorus` with CHORUS_DATA_DIR in `tmp_path` and TELEGRAM_BOT_USERNAME=chorus_test_bot."""

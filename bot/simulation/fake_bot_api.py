@@ -251,8 +251,11 @@ class FakeBotApi:
         token: str = "123456:TEST-TOKEN",
         username: str = "chorus_test_bot",
         first_name: str = "Chorus",
-        first_update_id: int = 1,
+        first_update_id: int | None = None,
     ) -> None:
+        """`first_update_id` defaults to the clock in milliseconds: update ids then keep
+        increasing across runs, as Telegram's do, so a bot whose database remembers the
+        updates of an earlier run (idempotency) does not take new ones for duplicates."""
         self.token = token
         self.username = username
         self.bot_user: JSONDict = {
@@ -274,6 +277,8 @@ class FakeBotApi:
         self._chats: dict[int, _Chat] = {}
         self._queue: deque[_Queued] = deque()
         self._sent_updates: dict[int, JSONDict] = {}
+        if first_update_id is None:
+            first_update_id = time.time_ns() // 1_000_000
         self._update_ids = itertools.count(first_update_id)
         self._query_ids = itertools.count(1)
         self._open_queries: set[str] = set()

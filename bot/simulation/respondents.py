@@ -35,7 +35,7 @@ from telegram.ext import Application
 
 from bot.callback_data import decode
 from bot.simulation.fake_bot_api import ChatMessage, FakeBotApi, InlineButton, UserAction
-from surveys.engine import Back, Choose, Consent, Done, SetLanguage, SetRole, Skip, Toggle
+from surveys.engine import Action, Back, Choose, Consent, Done, SetLanguage, SetRole, Skip, Toggle
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -255,7 +255,15 @@ class SimulationReport:
 @dataclass(frozen=True)
 class _Decoded:
     button: InlineButton
-    action: object | None
+    action: Action | None
+
+    @property
+    def option(self) -> str:
+        """The option a Choose or Toggle button picks."""
+        if not isinstance(self.action, Choose | Toggle):
+            raise StuckError(f"button {self.button.text!r} picks no option")
+        return self.action.option
+
     question_id: str | None
 
 
@@ -345,13 +353,12 @@ class SimulatedRespondent:
                 await self._step(view)
             raise StuckError(f"no end after {self.max_steps} steps")
         except (StuckError, TimeoutError, LookupError) as exc:
-            self.result.errors.append(f"{type(exc).__name__}: {exc}")
-            _LOGGER.warning(
-                "simulated respondent %s stopped: %s\n%s",
-                self.persona.index,
-                exc,
-                self.api.render_transcript(self.chat_id),
-            )
+            # First line only: the wait helpers append the chat's transcript, and answer
+            # text has no place in a report or a log next to a chat id. The transcript
+            # stays available from the fake server for whoever is debugging.
+            reason = str(exc).splitlines()[0] if str(exc) else ""
+            self.result.errors.append(f"{type(exc).__name__}: {reason}")
+            _LOGGER.warning("simulated respondent %s stopped: %s", self.persona.index, reason)
         return self.result
 
     # ---- reading the chat
@@ -535,40 +542,32 @@ class SimulatedRespondent:
 
     async def _choose(self, view: _View, qid: str, rng: random.Random) -> None:
         choices = view.all(Choose)
-        values = [c.action.option for c in choices]  # type: ignore[attr-defined]
+        values = [c.option for c in choices]
         if set(values) - {"not_sure"} <= set(LIKERT_VALUES) and len(values) >= 5:
             option = _likert(rng, self.persona.disposition, "not_sure" in values)
         elif set(values) == {"yes", "no"}:
             option = "yes" if rng.random() < 0.6 + 0.25 * self.persona.disposition else "no"
         else:
             option = rng.choice(values)
-        chosen = next(c for c in choices if c.action.option == option)  # type: ignore[attr-defined]
+        chosen = next(c for c in choices if c.option == option)
         await self._press(view, chosen)
         self._record(qid, GivenAnswer(value=option))
 
     async def _multi(self, view: _View, qid: str, rng: random.Random) -> None:
         toggles = view.all(Toggle)
-        options = [t.action.option for t in toggles]  # type: ignore[attr-defined]
+        options = [t.option for t in toggles]
         plain = [o for o in options if o != "other"]
         wanted = rng.sample(plain, min(len(plain), 1 + int(rng.random() * 3)))
         if "other" in options and (not wanted or rng.random() < 0.25):
             wanted.append("other")
         # Going back to a multi-choice question shows earlier picks as selected ("✅ ...");
         # a person taps only what should change.
-        selected = {
-            t.action.option  # type: ignore[attr-defined]
-            for t in toggles
-            if t.button.text.startswith(SELECTED_MARK)
-        }
+        selected = {t.option for t in toggles if t.button.text.startswith(SELECTED_MARK)}
         for option in [o for o in options if (o in wanted) != (o in selected)]:
             current = self._read()
             if current.message is None or current.kind != "multi":
                 raise StuckError("the multi-choice question went away while choosing")
-            toggle = next(
-                t
-                for t in current.all(Toggle)
-                if t.action.option == option  # type: ignore[attr-defined]
-            )
+            toggle = next(t for t in current.all(Toggle) if t.option == option)
             await self._press(current, toggle)
         current = self._read()
         done = current.first(Done)
@@ -626,7 +625,7 @@ class SimulatedRespondent:
         await self._do(action, None)
 
 
-def _decode(data: str | None) -> tuple[object | None, str | None]:
+def _decode(data: str | None) -> tuple[Action | None, str | None]:
     decoded = decode(data)
     if decoded is None:
         return None, None
@@ -772,7 +771,13 @@ async def run_demo_respondents(
             polling_bot(api, engine, rate_limit=rate_limit, username="chorus_demo_bot"),
         ):
             return await run_simulation(
-                api, campaigns=campaigns, respondents=respondents, seed=seed
+                api,
+                campaigns=campaigns,
+                respondents=respondents,
+                seed=seed,
+                # Other seeds are other people, so a second demo run adds respondents
+                # instead of meeting "you have already answered".
+                chat_id_base=DEFAULT_CHAT_ID_BASE + seed * 100_000,
             )
     finally:
         engine.dispose()

@@ -42,6 +42,7 @@ def test_international_phone_in_spanish():
             f"{REMOVED} yelled but the coach was right",
         ),
         ("We miss Miss Patel", f"We miss {REMOVED}"),
+        ("I miss Maria a lot", f"I miss {REMOVED} a lot"),
     ],
 )
 def test_titles_and_the_names_after_them_are_removed(text, expected):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sqlmodel import Session
 
@@ -68,3 +69,19 @@ def test_previous_campaign_is_same_survey_and_school(seed: Seed, analysis_sessio
     assert previous_campaign_codes(analysis_session, campaign_codes=["NEW"]) == ["MID"]
     assert previous_campaign_codes(analysis_session, campaign_codes=["NEW", "MID"]) == ["OLD"]
     assert previous_campaign_codes(analysis_session, campaign_codes=["OLD"]) == []
+
+
+def test_open_texts_read_alone_match_the_full_load(seed: Seed, analysis_session: Session) -> None:
+    from analysis.frames import load_open_texts
+    from analysis.packet import open_texts
+
+    camp = seed.campaign(seed.survey("pulse_student"), "S1")
+    seed.respondent(camp, {"t1": Text("More buses"), "b1": 4}, language="es")
+    seed.respondent(camp, {"t1": Text("Help", flagged=True), "n1": ["food"]})
+    seed.respondent(camp, {"t1": SKIP, "b1": 2})
+    alone = load_open_texts(analysis_session, campaign_codes=["S1"])
+    assert sorted(alone["text"]) == ["Help", "More buses"]
+    assert alone.set_index("text").loc["Help", "flagged"]
+    assert alone.set_index("text").loc["More buses", "language"] == "es"
+    full = open_texts(load_responses(analysis_session, campaign_codes=["S1"]))
+    pd.testing.assert_frame_equal(alone, full)

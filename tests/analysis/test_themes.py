@@ -155,6 +155,13 @@ def test_optimized_and_naive_paths_give_the_same_table(small, answers):
         pd.testing.assert_frame_equal(fast, slow, check_exact=False, rtol=1e-12, atol=1e-12)
 
 
+def test_two_worker_processes_give_the_same_table(monkeypatch, small, answers):
+    monkeypatch.setattr("analysis.themes._PARALLEL_FROM", 0)
+    one = summarize_themes(answers, codebook=small, emergent_min_respondents=2)
+    two = summarize_themes(answers, codebook=small, emergent_min_respondents=2, workers=2)
+    pd.testing.assert_frame_equal(one, two)
+
+
 _SUBPROCESS = """
 import json, sys
 import pandas as pd

@@ -197,3 +197,39 @@ async def test_answers_after_finishing_are_not_stored(
     await chat.send("one more thing")
     assert chat.texts() == [t("bot.join.already_answered", "en")]
     assert stored_answers(engine, chat.chat_id)["t1"].text == "Nothing else"
+
+
+async def test_a_tap_on_a_message_too_old_to_show_still_counts(
+    chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    await join(chat, campaign)
+    data = chat.latest().data_for("Agree")
+    query = {
+        "id": "old1",
+        "from": chat.user,
+        "chat_instance": "ci",
+        "data": data,
+        # date 0: Telegram's InaccessibleMessage, with nothing left to edit
+        "message": {"message_id": 3, "date": 0, "chat": {"id": chat.chat_id, "type": "private"}},
+    }
+    calls = await chat.process({"update_id": next_update_id(), "callback_query": query})
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert stored_answers(engine, chat.chat_id)["b1"].value == "4"
+
+
+async def test_buttons_in_a_group_chat_are_ignored(
+    chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    await join(chat, campaign)
+    data = chat.latest().data_for("Agree")
+    group = {"id": -100123, "type": "supergroup", "title": "Class 7B"}
+    query = {
+        "id": "g1",
+        "from": chat.user,
+        "chat_instance": "ci",
+        "data": data,
+        "message": {"message_id": 9, "date": 1_770_000_000, "chat": group, "text": "1/7"},
+    }
+    calls = await chat.process({"update_id": next_update_id(), "callback_query": query})
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert stored_answers(engine, chat.chat_id) == {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 
@@ -17,6 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from telegram.ext import Application
 
+from bot.application import build_application
+from bot.settings import BotSettings
 from bot.simulation.fake_bot_api import ChatMessage, FakeBotApi, UserAction
 from bot.simulation.respondents import (
     Persona,
@@ -453,3 +456,86 @@ async def test_bad_inputs_over_http_get_a_reply_and_store_nothing(
 
     _, _, answers = stored(engine, STUDENT)
     assert {qid: a.value for qid, a in answers.items()} == {"b1": "4"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_the_bot_answers_over_a_webhook_with_the_secret_token(
+    api: FakeBotApi, engine: Engine, campaigns: dict[str, str], builtin: dict[str, Survey]
+) -> None:
+    survey = builtin["student-belonging"]
+    settings = BotSettings(
+        token=TOKEN,
+        username="chorus_e2e_bot",
+        api_base_url=api.base_url,
+        secret_key="e2e-secret-key",
+    )
+    secret = settings.webhook_secret_token()
+    assert secret is not None
+    app = build_application(settings, engine=engine, rate_limit=False)
+    port = _free_port()
+    await asyncio.wait_for(app.initialize(), WAIT)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="telegram",
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        secret_token=secret,
+    )
+    try:
+        assert api.webhook_secret == secret
+        await reply_to(api, api.send_command(STUDENT, "/start", campaigns[survey.id]))
+        await tap(api, STUDENT, "English")
+        await tap(api, STUDENT, "Start")
+        following = await tap(api, STUDENT, "Quite well")
+        assert survey.question("b2").text["en"] in following.text
+        # An update without the right secret is refused and changes nothing.
+        api.webhook_secret = "not-the-secret"
+        forged = api.press_button(STUDENT, "Extremely likely")
+        await api.wait_until(
+            lambda: (
+                [s for u, s in api.webhook_deliveries if u == forged.update_id] == [403, 403, 403]
+            ),
+            timeout=WAIT,
+        )
+    finally:
+        await asyncio.wait_for(app.updater.stop(), WAIT)
+        await app.stop()
+        await app.shutdown()
+
+    _, _, answers = stored(engine, STUDENT)
+    assert {qid: a.value for qid, a in answers.items()} == {"b1": "4"}
+
+
+async def test_network_errors_are_retried_and_a_not_modified_edit_is_harmless(
+    api: FakeBotApi, engine: Engine, campaigns: dict[str, str], builtin: dict[str, Survey]
+) -> None:
+    survey = builtin["student-belonging"]
+    async with running_bot(api, engine):
+        await reply_to(api, api.send_command(STUDENT, "/start", campaigns[survey.id]))
+        await tap(api, STUDENT, "English")
+        await tap(api, STUDENT, "Start")
+        # Telegram's 502 reaches PTB as NetworkError: the bot must try again.
+        api.fail_next("sendMessage", 2, error_code=502)
+        # A "not modified" answer to the edit must not stop the next question.
+        api.fail_next(
+            "editMessageText",
+            1,
+            error_code=400,
+            description="Bad Request: message is not modified: specified new message "
+            "content and reply markup are exactly the same as a current content and reply "
+            "markup of the message",
+        )
+        following = await tap(api, STUDENT, "Quite well")  # b1
+
+    assert survey.question("b2").text["en"] in following.text
+    assert [c.status for c in api.calls_to("sendMessage")][-3:] == [502, 502, 200]
+    assert api.calls_to("editMessageText")[-1].status == 400  # tried once, not retried
+    _, _, answers = stored(engine, STUDENT)
+    assert answers["b1"].value == "4"

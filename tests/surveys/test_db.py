@@ -144,7 +144,7 @@ def test_workers_starting_together_migrate_once(blank_engine: Engine) -> None:
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    workers = [threading.Thread(target=start) for _ in range(4)]
+    workers = [threading.Thread(target=start, daemon=True) for _ in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -17,10 +17,12 @@ from bot.flyer import BOT_USERNAME_PLACEHOLDER
 from surveys.crud.campaigns import get_campaign
 from surveys.db import make_engine
 from surveys.models import Campaign, CampaignStatus, RespondentStatus
-from tests.bot.cli.test_surveys_cli import BROKEN, CLUB, assert_one_line_error
-from tests.conftest import Cli
+from tests.conftest import Cli, assert_one_line_error
 from tests.factories import add_answers, make_respondent
 
+SURVEYS = Path(__file__).parents[2] / "fixtures" / "surveys"
+CLUB = SURVEYS / "club-pulse.yaml"
+BROKEN = SURVEYS / "broken-indent.yaml"
 FUTURE = (date.today() + timedelta(days=30)).isoformat()
 LAUNCH = ("launch", "club-pulse", "--org", "Bridges Tutoring", "--school", "Lincoln Middle School",
           "--grade", "7", "--closes", FUTURE)  # fmt: skip

@@ -10,22 +10,11 @@ from typer.main import get_command
 from surveys.db import make_engine
 from surveys.loader import builtin_surveys, load_survey_file
 from surveys.models import SurveyRecord
-from tests.conftest import Cli
+from tests.conftest import Cli, assert_one_line_error
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "surveys"
 CLUB = FIXTURES / "club-pulse.yaml"
 BROKEN = FIXTURES / "broken-indent.yaml"
-
-
-def assert_one_line_error(result, *, contains: str) -> None:
-    """Exit 2 with a single `error:` line on stderr, and no traceback anywhere."""
-    assert result.exit_code == 2, result.output
-    assert isinstance(result.exception, SystemExit)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("error: ")
-    assert contains in lines[0]
-    assert "Traceback" not in result.output
 
 
 def stored(cli: Cli) -> list[tuple[str, str]]:

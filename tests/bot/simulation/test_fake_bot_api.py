@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -390,6 +390,9 @@ async def test_webhook_mode_pushes_updates_with_the_secret(api: FakeBotApi) -> N
         assert api.webhook_secret == "s3cret-token"
         reply = await api.wait_for_reply(CHAT, after=api.send_text(CHAT, "hooked"), timeout=5)
         assert reply.text == "echo: hooked"
+        with pytest.raises(Conflict):  # Telegram refuses polling while a webhook is set
+            await app.bot.get_updates(timeout=0)
+        assert (await app.bot.get_webhook_info()).url == api.webhook_url
         # A wrong secret is refused by PTB with 403, so deliveries really carry the header.
         api.webhook_secret = "wrong-secret"
         refused = api.send_text(CHAT, "refused")
