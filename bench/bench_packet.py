@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -207,8 +208,11 @@ def measure(url: str, codes: list[str], out: Path) -> None:
     built = time.perf_counter() - start
     paths = packet.write_outputs(report, out)
     total = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb, worker_mb = me.ru_maxrss / 1024, workers.ru_maxrss / 1024
+    cpu, worker_cpu = me.ru_utime + me.ru_stime, workers.ru_utime + workers.ru_stime
+    load_average = os.getloadavg()[0]
 
     # The baseline, on exactly the texts the packet summarized (not part of the timing above).
     from bench.naive_text import naive_summarize_themes
@@ -235,6 +239,9 @@ def measure(url: str, codes: list[str], out: Path) -> None:
                 "total": total,
                 "naive_text": naive_s,
                 "peak_mb": peak_mb,
+                "cpu": cpu,
+                "worker_cpu": worker_cpu,
+                "load_average": load_average,
                 "worker_mb": worker_mb,
                 "themes": len(report.tables["themes"]),
                 "texts": len(texts),
@@ -251,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--keep", type=Path, help="write the database and packet here")
     parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: reuse the database made last time"
+    )
+    parser.add_argument(
         "--measure", nargs=3, metavar=("URL", "CODES", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
@@ -262,11 +272,16 @@ def main(argv: list[str] | None = None) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="chorus-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     db = work / "bench.db"
-    db.unlink(missing_ok=True)
     url = f"sqlite:///{db}"
-    t0 = time.perf_counter()
-    made = populate(url, args.respondents, args.seed)
-    setup = time.perf_counter() - t0
+    if args.reuse and db.exists():
+        made = json.loads((work / "made.json").read_text())
+        setup = float("nan")
+    else:
+        db.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        made = populate(url, args.respondents, args.seed)
+        setup = time.perf_counter() - t0
+        (work / "made.json").write_text(json.dumps(made))
     print(
         f"data: {made['respondents']:,} respondents, {made['likert']:,} likert answers, "
         f"{made['open']:,} open answers ({made['distinct_texts']:,} distinct); "
@@ -288,6 +303,10 @@ def main(argv: list[str] | None = None) -> int:
         f"  load {m['stage_load']:.1f} s; numbers and charts {m['stage_build']:.1f} s, with "
         f"themes {m['stage_themes']:.1f} s alongside in a worker; writing "
         f"{m['total'] - m['build']:.1f} s"
+    )
+    print(
+        f"CPU: packet process {m['cpu']:.1f} s, theme worker {m['worker_cpu']:.1f} s "
+        f"(load average {m['load_average']:.1f} on {os.cpu_count()} cores at the end)"
     )
     print(
         f"peak memory: packet process {m['peak_mb']:.0f} MB, theme worker {m['worker_mb']:.0f} MB"

@@ -16,6 +16,9 @@ Decisions, so reviewers know what to expect:
   if I fail", "me muero de hambre", "me mata la tarea", "me toca a mí".
 - "cutting" alone ("cutting class", "budget cutting") is not flagged; it is when
   said of oneself ("I've been cutting again", "cutting my arms", "me estoy cortando").
+- Disclosures about someone else are flagged like one's own: a caregiver writing
+  "my daughter wants to kill herself", "he hits my son" or "mi hijo dice que quiere
+  morirse" is telling us a child is at risk.
 - Bullying alone is not a safeguarding category here; bullying that includes being
   hit or hurt ("they hit me", "me pegan") is.
 
@@ -59,13 +62,19 @@ _WHO_EN = (
     r"(?:he|she|they|someone|somebody|people|kids|boys|girls|dad|daddy|father|mom|mommy|mum|"
     r"mother|stepdad|stepfather|stepmom|stepmother|parents?|brother|sister|uncle|aunt|"
     r"grandpa|grandma|grandfather|grandmother|cousin|boyfriend|girlfriend|teacher|coach|"
-    r"man|guy|woman|husband|wife|partner)"
+    r"man|guy|woman|husband|wife|partner|ex|ex-husband|ex-wife|ex-boyfriend|ex-girlfriend)"
 )
+_VICTIM_EN = (
+    r"(?:me|us|my\s+(?:son|daughter|child|children|kids?|baby|boy|girl|brother|sister|"
+    r"little\s+(?:brother|sister|one)))\b"
+)
+"""Who is hurt: the respondent, or (for caregivers) their children."""
 _OFTEN_EN = r"(?:\s+(?:always|often|still|sometimes|keeps?|kept|usually|also|even|will|would))*"
 _HURT_VERBS_EN = (
     r"(?:(?:hits?|hitting|kicks?|kicked|punch(?:es|ed)?|punching|slap(?:s|ped)?|slapping|"
     r"chok(?:es|ed|ing)|burn(?:s|ed)|hurts?|hurting|whips?|whipped|smacks?|smacked|"
-    r"beating|beats?(?=\s+me\b(?!\s+(?:at|in|to)\b)))\s+me\b|beat\s+me\s+up)"
+    r"beating|beats?(?=\s+" + _VICTIM_EN + r"(?!\s+(?:at|in|to)\b)))\s+" + _VICTIM_EN + r"|"
+    r"beat\s+(?:me|us)\s+up)"
 )
 _PASSIVE_EN = r"\b(?:i\s+get|i\s+got|i\s+was|i'?m\s+being|i\s+am\s+being|i\s+keep\s+getting)"
 _END = r"\s*(?:[.!?,;:)]|$)"
@@ -86,6 +95,11 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:don'?t|do\s+not)\s+want\s+to\s+(?:live|be\s+here)(?:\s+(?:anymore|any\s+more))?"
         + _END,
         r"\bno\s+reason\s+to\s+live\b",
+        # someone else (a caregiver about their child)
+        r"\bkill(?:s|ing)?\s+(?:him|her|them)sel(?:f|ves)\b",
+        r"\b(?:wants|wanted|want|wanna|talks?\s+about\s+wanting)\s+to\s+die\b",
+        r"\b(?:end|ending|take|taking)\s+(?:his|her|their)\s+(?:own\s+)?life\b",
+        r"\b(?:talks?|talked|talking|thinks?|thought|thinking)\s+about\s+(?:suicide|dying|killing)\b",
         # Spanish
         r"\bsuicid(?:io|arme|arse|a|ar)\b",
         r"\bmatarme\b",
@@ -98,6 +112,13 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bganas\s+de\s+morir(?:me)?\b",
         r"\b(?:ojala|quisiera)\s+(?:estar|estuviera)\s+muert[oa]\b",
         r"\bmejor\s+muert[oa]\b",
+        # someone else
+        r"\bmatarse\b",
+        r"\bse\s+(?:quiere|va\s+a)\s+(?:matar|morir|suicidar)\b",
+        r"\bquiere\s+morir(?:se)?\b",
+        r"\bquitarse\s+la\s+vida\b",
+        r"\bacabar\s+con\s+su\s+vida\b",
+        r"\bno\s+quiere\s+(?:seguir\s+)?vivir(?:\s+mas)?" + _END,
     ),
     SELF_HARM: (
         # English
@@ -114,6 +135,14 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bautolesion(?:es|arme|o)?\b",
         r"\bme\s+estoy\s+cortando\b",
         r"\b(?:cortarme|me\s+corto|me\s+corte)\s+" + _SPANISH_BODY,
+        # someone else
+        r"\b(?:hurt|hurts|hurting|harm|harms|harming|cut|cuts|cutting|burn|burns|burning)\s+"
+        r"(?:him|her|them)sel(?:f|ves)\b",
+        r"\bhacerse\s+dano\b",
+        r"\bse\s+(?:hace|hizo|esta\s+haciendo)\s+dano\b",
+        r"\blastimarse\b",
+        r"\bse\s+(?:lastima|esta\s+lastimando|esta\s+cortando)\b",
+        r"\b(?:cortarse|se\s+corta|se\s+corto)\s+" + _SPANISH_BODY,
     ),
     ABUSE: (
         # English
@@ -147,6 +176,9 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bme\s+(?:pega|golpea|lastima|maltrata|patea|ahorca|quema|amenaza)(?:n|ba|ban)?\b",
         r"\bme\s+(?:pego|pegaron|golpeo|golpearon|lastimaron|maltrataron|patearon)\b",
         r"\bme\s+hace(?:n)?\s+dano\b",
+        r"\b(?:le|les|nos)\s+(?:pega|golpea|maltrata|patea)(?:n|ba|ban)?\s+(?:a\s+mis?\s+"
+        r"(?:hij[oa]s?|nin[oa]s?|bebe)|a\s+nosotr[oa]s)\b",
+        r"\bnos\s+(?:pega|golpea|maltrata)(?:n|ba|ban)?\b",
         r"\bmaltrato\b",
         r"\b(?:tengo\s+)?miedo\s+de\s+(?:ir|volver|regresar|llegar)\s+a\s+(?:mi\s+)?casa\b",
         r"\bno\s+me\s+siento\s+segur[oa]\s+en\s+(?:mi\s+)?casa\b",

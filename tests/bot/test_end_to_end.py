@@ -103,8 +103,8 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-# (label tapped or text typed, stored value) for student-belonging, in order. Values worked
-# out by hand from scales.yaml: the first label of a scale is "1", the last "5".
+# (question, label tapped or "type:" text typed, stored value) for student-belonging, in order.
+# Values worked out by hand from scales.yaml: the first label of a scale is "1", the last "5".
 STUDENT_PLAN: list[tuple[str, str, str | None]] = [
     ("b1", "Quite well", "4"),  # how_well
     ("b2", "Slightly likely", "2"),  # how_likely
