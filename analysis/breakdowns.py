@@ -24,6 +24,11 @@ DIMENSIONS = ("role", "school", "grade", "language")
 ROLES = ("student", "caregiver")
 
 
+def _whole(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Counts as nullable integers, so a hidden count is empty rather than a float NaN."""
+    return frame.astype({c: "Int64" for c in columns if c in frame.columns})
+
+
 def group_counts(people: pd.DataFrame, dimension: str) -> pd.Series:
     """Respondents per group of one dimension, largest first."""
     return people[dimension].fillna("unknown").astype(str).value_counts()
@@ -55,7 +60,8 @@ def counts_table(people: pd.DataFrame, min_n: int) -> pd.DataFrame:
                     "share": float(n / len(people) * 100) if shown else np.nan,
                 }
             )
-    return pd.DataFrame(rows, columns=["dimension", "group", "shown", "respondents", "share"])
+    out = pd.DataFrame(rows, columns=["dimension", "group", "shown", "respondents", "share"])
+    return _whole(out, "respondents")
 
 
 def domain_breakdown(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.DataFrame:
@@ -100,7 +106,7 @@ def domain_breakdown(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> 
                 elif shown:
                     row["n"] = 0
                 rows.append(row)
-    return pd.DataFrame(rows, columns=columns)
+    return _whole(pd.DataFrame(rows, columns=columns), "respondents", "n")
 
 
 def _role_item_stats(scored: pd.DataFrame, role: str) -> pd.DataFrame:
@@ -174,7 +180,7 @@ def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.Da
                 gap_mean=s["mean"] - c["mean"],
             )
         rows.append(row)
-    out = pd.DataFrame(rows, columns=columns)
+    out = _whole(pd.DataFrame(rows, columns=columns), "student_n", "caregiver_n")
     if out.empty:
         return out
     order = out["gap_pct_favorable"].abs().sort_values(ascending=False, na_position="last").index
@@ -271,4 +277,4 @@ def wave_changes(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.D
                     change_pct_favorable=a["pct_favorable"] - b["pct_favorable"],
                 )
             rows.append(row)
-    return pd.DataFrame(rows, columns=columns)
+    return _whole(pd.DataFrame(rows, columns=columns), "previous_n", "current_n")

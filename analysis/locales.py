@@ -372,3 +372,9 @@ def percent(value: float, language: str, digits: int = 0) -> str:
 def number(value: float, language: str, digits: int = 1) -> str:
     text = f"{value:.{digits}f}"
     return text.replace(".", ",") if language == "es" else text
+
+
+def integer(value: float, language: str) -> str:
+    """A count with thousands separators: 10,000 in English, 10.000 in Spanish."""
+    text = f"{int(value):,}"
+    return text.replace(",", ".") if language == "es" else text

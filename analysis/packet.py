@@ -9,6 +9,7 @@ applied while building, so no output format can leak a hidden group.
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import multiprocessing
@@ -26,7 +27,6 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlmodel import Session
 
-from analysis import charts
 from analysis.breakdowns import (
     DIMENSIONS,
     counts_table,
@@ -45,7 +45,7 @@ from analysis.frames import (
     order_texts,
     previous_campaign_codes,
 )
-from analysis.locales import domain_label, group_label, number, percent, t
+from analysis.locales import domain_label, group_label, integer, number, percent, t
 from analysis.prompts import DataWalkPrompt, build_prompts
 from analysis.scoring import (
     ALPHA_MIN_CASES,
@@ -244,7 +244,11 @@ def _suppress(
     out = frame.copy()
     out["shown"] = shown.astype(bool).to_numpy()
     for col in numeric:
-        if col in out.columns:
+        if col not in out.columns:
+            continue
+        if pd.api.types.is_integer_dtype(out[col]):  # counts stay whole numbers in CSV/XLSX
+            out[col] = out[col].astype("Int64").mask(~out["shown"])
+        else:
             out[col] = out[col].astype(float).where(out["shown"])
     out["note"] = ["" if s else note for s in out["shown"]]
     return out
@@ -470,8 +474,11 @@ def report_from_responses(
     completed_total = int(people["completed"].sum())
     # Nobody answering is not a small group to protect: say 0 plainly.
     headline = [
-        (t("respondents", lang), str(total) if shown or not total else hidden_text),
-        (t("completed", lang), str(completed_total) if shown or not total else hidden_text),
+        (t("respondents", lang), integer(total, lang) if shown or not total else hidden_text),
+        (
+            t("completed", lang),
+            integer(completed_total, lang) if shown or not total else hidden_text,
+        ),
     ]
     if rate is not None:
         headline.append((t("response_rate", lang), percent(rate, lang)))
@@ -493,10 +500,10 @@ def report_from_responses(
                 str(r["school"]),
                 str(r["grade"]),
                 group_label("role", str(r["audience"]), lang),
-                str(int(r["respondents"])) if r["shown"] else r["note"],
+                integer(r["respondents"], lang) if r["shown"] else r["note"],
                 ""
                 if r["roster_size"] is None or _nan(r["roster_size"])
-                else str(int(r["roster_size"])),
+                else integer(r["roster_size"], lang),
                 _pct(r["response_rate"], lang) if r["shown"] else "",
             )
             for _, r in responses_table.iterrows()
@@ -513,7 +520,7 @@ def report_from_responses(
             tuple(
                 (
                     group_label(dim, str(r["group"]), lang),
-                    str(int(r["respondents"])) if r["shown"] else hidden_text,
+                    integer(r["respondents"], lang) if r["shown"] else hidden_text,
                     _pct(r["share"], lang) if r["shown"] else "",
                 )
                 for _, r in part.iterrows()
@@ -568,7 +575,7 @@ def report_from_responses(
             (
                 str(r["question"]),
                 domain_label(str(r["domain"]), lang),
-                str(int(r["n"])) if r["shown"] else hidden_text,
+                integer(r["n"], lang) if r["shown"] else hidden_text,
                 _num(r["mean"], lang) if r["shown"] else "",
                 _pct(r["pct_favorable"], lang) if r["shown"] else "",
             )
@@ -602,7 +609,7 @@ def report_from_responses(
         tuple(
             (
                 str(r["theme"]),
-                f"{int(r['respondents'])} ({_pct(float(r['share']) * 100, lang)})",
+                f"{integer(r['respondents'], lang)} ({_pct(float(r['share']) * 100, lang)})",
                 _num(r["sentiment"], lang, 2)
                 if not _nan(r["sentiment"])
                 else t("not_scored", lang),
@@ -717,7 +724,7 @@ def _role_cell(role_scores: pd.DataFrame, role: str, domain: str, lang: str, hid
 def _choice_rows(frame: pd.DataFrame, lang: str, hidden: str) -> list[tuple[str, str, str]]:
     rows = []
     for _, r in frame.iterrows():
-        value = f"{int(r['chosen'])} ({_pct(r['share'], lang)})" if r["shown"] else hidden
+        value = f"{integer(r['chosen'], lang)} ({_pct(r['share'], lang)})" if r["shown"] else hidden
         rows.append((str(r["question"]), str(r["option"]), value))
     return rows
 
@@ -777,11 +784,22 @@ def _no_themes(texts: pd.DataFrame, **_: object) -> pd.DataFrame:
 
 
 def _run_themes(
-    summarize: Callable[..., pd.DataFrame], texts: pd.DataFrame, language: str
+    summarize: Callable[..., pd.DataFrame],
+    texts: pd.DataFrame,
+    language: str,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, float]:
     started = time.perf_counter()
-    themes = summarize(texts, language=language, max_quotes=3)
+    extra = {"workers": workers} if workers > 1 and _accepts(summarize, "workers") else {}
+    themes = summarize(texts, language=language, max_quotes=3, **extra)
     return themes, time.perf_counter() - started
+
+
+def _accepts(function: Callable[..., object], name: str) -> bool:
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _themes_worker(
@@ -791,7 +809,9 @@ def _themes_worker(
     language: str,
 ) -> None:
     try:
-        themes, seconds = _run_themes(summarize, texts, language)
+        # The worker splits its parsing over the cores too: the packet process needs one
+        # only until its numbers are done, and the theme summary is the longer path.
+        themes, seconds = _run_themes(summarize, texts, language, workers=os.cpu_count() or 1)
         sender.send(("ok", themes, seconds))
     except Exception as exc:  # handed to the parent, which raises it
         sender.send(("error", exc, 0.0))
@@ -840,6 +860,10 @@ def _charts(
     waves: pd.DataFrame,
     lang: str,
 ) -> dict[str, str]:
+    # Imported here: matplotlib takes half a second to load, and a large packet starts its
+    # theme worker before that matters.
+    from analysis import charts
+
     out: dict[str, str] = {}
     xlabel = t("pct_favorable", lang)
     shown_domains = domains[domains["shown"] & domains["pct_favorable"].notna()]

@@ -128,7 +128,7 @@ def populate(url: str, respondents: int, seed: int) -> dict[str, object]:
                     audience=audience,
                     default_language="en",
                     opens_at=T0,
-                    roster_size=respondents,
+                    roster_size=respondents * 3 // 5,  # 5,000 of 6,000 invited answered
                     created_at=T0,
                 )
             ).inserted_primary_key[0]

@@ -10,9 +10,10 @@ function is one transaction over an open session:
 4. the transaction commits, and only then does the adapter reply, so a reply
    never promises an answer that was not stored.
 
-`run(engine, work)` opens that transaction (taking SQLite's write lock up front,
-so concurrent workers queue instead of failing; PostgreSQL locks the respondent's
-row instead) and retries it when two workers collide.
+`run(engine, work)` opens that transaction and retries it when two workers
+collide. Every call that writes starts by writing (claiming its update id), so on
+SQLite it holds the write lock from its first statement and concurrent workers
+queue on the busy timeout; on PostgreSQL the respondent's row is locked.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from surveys.engine import (
     Progress,
     Prompt,
     Reply,
+    SetLanguage,
     Show,
     Step,
 )
@@ -364,6 +366,9 @@ def handle(
             session, Outcome(language, notice=Notice.OTHER_CAMPAIGN, campaign_id=campaign)
         )
     if state.status == RespondentStatus.COMPLETED:
+        if isinstance(action, SetLanguage):  # /help and /privacy are still read afterwards
+            step = _advance(session, active, action)
+            return _finish(session, Outcome(_spoken(step), step=step, campaign_id=campaign))
         return _finish(
             session, Outcome(language, notice=Notice.ALREADY_ANSWERED, campaign_id=campaign)
         )
@@ -479,17 +484,6 @@ def current_survey(session: Session, *, chat_id: int) -> CurrentSurvey | None:
     )
 
 
-def _begin_write(session: Session) -> None:
-    """Take SQLite's write lock at the start, so two writers queue on `busy_timeout`.
-
-    Without it both would read first and the second would fail when it tries to
-    write over a snapshot that has gone stale. PostgreSQL uses row locks instead.
-    """
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def run(engine: Engine, work: Callable[[Session], T]) -> T:
     """Run one service call in its own transaction, retrying a lost race.
 
@@ -501,7 +495,6 @@ def run(engine: Engine, work: Callable[[Session], T]) -> T:
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
         with Session(engine, expire_on_commit=False) as session:
             try:
-                _begin_write(session)
                 result = work(session)
                 session.commit()
                 return result

@@ -7,6 +7,7 @@ what the person wrote.
 from __future__ import annotations
 
 import logging
+import traceback
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -21,12 +22,10 @@ logger = logging.getLogger("bot.errors")
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    logger.error(
-        "update %s failed with %s",
-        update_id,
-        type(error).__name__,
-        exc_info=(type(error), error, error.__traceback__) if error else None,
-    )
+    # The traceback's frames, not the exception's message: a database error's message
+    # carries the statement's parameters, which can hold an answer or a chat id.
+    frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    logger.error("update %s failed with %s\n%s", update_id, type(error).__name__, frames)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     runtime = context.bot_data.get(KEY)

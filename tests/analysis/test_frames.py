@@ -6,7 +6,13 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-from analysis.frames import TIDY_COLUMNS, load_responses, previous_campaign_codes
+from analysis.frames import (
+    TIDY_COLUMNS,
+    load_open_texts,
+    load_responses,
+    previous_campaign_codes,
+)
+from analysis.packet import open_texts
 from tests.analysis.seeding import SKIP, T0, Seed, Text
 
 
@@ -72,9 +78,6 @@ def test_previous_campaign_is_same_survey_and_school(seed: Seed, analysis_sessio
 
 
 def test_open_texts_read_alone_match_the_full_load(seed: Seed, analysis_session: Session) -> None:
-    from analysis.frames import load_open_texts
-    from analysis.packet import open_texts
-
     camp = seed.campaign(seed.survey("pulse_student"), "S1")
     seed.respondent(camp, {"t1": Text("More buses"), "b1": 4}, language="es")
     seed.respondent(camp, {"t1": Text("Help", flagged=True), "n1": ["food"]})

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from surveys.i18n import t
 from surveys.models import Answer, Campaign, Contact, Respondent
 from tests.bot.conftest import Chat, count_rows, join, stored_answers
+from tests.factories import make_respondent
 
 
 async def test_help_lists_the_commands(chat: Chat) -> None:
@@ -122,3 +123,18 @@ async def test_a_spanish_speaking_parent_is_addressed_as_usted(
                                  "type": "regular"})  # fmt: skip
     assert chat.texts() == ["Solo puedo leer mensajes de texto y botones. "
                             "Conteste con los botones o escriba su respuesta."]  # fmt: skip
+
+
+async def test_the_language_can_be_switched_after_finishing(
+    chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        make_respondent(session, campaign=campaign, chat_id=chat.chat_id, role="student")
+        session.commit()
+    await chat.send("/language")
+    await chat.tap("Español")
+    edit = next(c for c in chat.last_calls if c.method == "editMessageText")
+    assert edit.text == t("bot.answered", "es", question=t("bot.language.choose", "en"),
+                          answer="Español")  # fmt: skip
+    await chat.send("/help")
+    assert chat.texts() == [t("bot.help", "es")]

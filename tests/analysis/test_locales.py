@@ -1,0 +1,26 @@
+"""The packet's words: both languages complete, numbers written the local way."""
+
+from __future__ import annotations
+
+from analysis.locales import STRINGS, domain_label, group_label, integer, number, percent, t
+
+
+def test_spanish_has_every_english_key() -> None:
+    assert set(STRINGS["es"]) == set(STRINGS["en"])
+
+
+def test_numbers_in_each_language() -> None:
+    assert percent(86.666, "en") == "87%"
+    assert percent(86.666, "es") == "87\u00a0%"
+    assert number(3.45, "es", 2) == "3,45"
+    assert integer(10000, "en") == "10,000"
+    assert integer(10000, "es") == "10.000"
+
+
+def test_labels() -> None:
+    assert domain_label("belonging", "es") == "Pertenencia"
+    assert domain_label("school_climate", "en") == "School climate"
+    assert group_label("role", "caregiver", "es") == "Familias"
+    assert group_label("language", "es", "en") == "Spanish"
+    assert group_label("grade", "9", "es") == "9"
+    assert t("by_dimension", "es", dimension="rol") == "Respuestas por rol"
