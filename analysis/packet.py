@@ -745,8 +745,9 @@ class _PendingThemes:
             try:
                 context = multiprocessing.get_context("fork")
                 self._receiver, sender = context.Pipe(duplex=False)
+                # Not a daemon: a daemon may not fork, and the worker forks its own helpers.
                 self._process = context.Process(
-                    target=_themes_worker, args=(sender, *self._call), daemon=True
+                    target=_themes_worker, args=(sender, *self._call), daemon=False
                 )
                 self._process.start()
                 sender.close()

@@ -1,13 +1,15 @@
 """`chorus demo`: the whole workflow on a throwaway database, for a first look.
 
-Stage one (here): a fresh demo database in `<CHORUS_DATA_DIR>/demo/`, the
-built-in surveys, three campaigns at two schools with their QR codes and
-flyers. Later stages (simulated respondents answering through the bot, then the
-facilitator packet) take the `DemoSetup` that `prepare_demo` returns.
+1. A fresh demo database in `<CHORUS_DATA_DIR>/demo/`, the built-in surveys, and
+   three campaigns at two schools with their QR codes and flyers.
+2. Simulated students and caregivers answer through the real bot application,
+   which talks over HTTP to a fake Telegram on 127.0.0.1: nothing leaves the machine.
+3. The facilitator packet and its tables, written from what they answered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,9 +19,11 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import Engine
 
+from analysis.packet import ReportPaths, write_report
 from bot.cli.app import console, fail
 from bot.cli.campaigns import launch_campaign
 from bot.settings import BotSettings
+from bot.simulation.respondents import SimulationReport, run_demo_respondents
 from surveys.crud.campaigns import CampaignError
 from surveys.crud.surveys import add_builtin_surveys
 from surveys.db import StorageError, init_db, make_engine, session_scope
@@ -30,6 +34,8 @@ DEMO_ORGANIZATION = "Bridges Community Tutoring"
 DEMO_BOT_USERNAME = "ChorusDemoBot"
 """Used in demo links when `TELEGRAM_BOT_USERNAME` is unset: the demo needs no real bot."""
 DEMO_OPEN_DAYS = 28
+DEMO_RESPONDENTS = 60
+"""About twenty per campaign: enough that most groups clear the default minimum of 10."""
 
 
 @dataclass(frozen=True)
@@ -170,12 +176,68 @@ def print_campaigns(setup: DemoSetup) -> None:
     )
 
 
+def simulate_respondents(setup: DemoSetup, *, respondents: int, seed: int) -> SimulationReport:
+    """Stage two: simulated people answer every demo campaign through the real bot."""
+    by_role: dict[str, list[str]] = {}
+    for c in setup.campaigns:
+        by_role.setdefault(c.spec.audience, []).append(c.code)
+    return asyncio.run(
+        run_demo_respondents(
+            database_url=setup.database_url,
+            campaign_codes_by_role=by_role,
+            respondents=respondents,
+            seed=seed,
+        )
+    )
+
+
+def write_packets(setup: DemoSetup) -> dict[str, ReportPaths]:
+    """Stage three: the packet and tables in English, and the packet again in Spanish."""
+    codes = [c.code for c in setup.campaigns]
+    out = setup.demo_dir / "report"
+    shutil.rmtree(out, ignore_errors=True)
+    with session_scope(setup.engine) as session:
+        return {
+            "en": write_report(session, campaign_codes=codes, out_dir=out, language="en"),
+            "es": write_report(
+                session, campaign_codes=codes, out_dir=out / "es", formats=("html",), language="es"
+            ),
+        }
+
+
+def print_outputs(simulation: SimulationReport, packets: dict[str, ReportPaths]) -> None:
+    console.rule("Simulated respondents, through the real bot and a local fake Telegram")
+    console.print(simulation.summary(), highlight=False)
+    console.rule("Facilitator packet")
+    for language, paths in packets.items():
+        if paths.html is not None:
+            console.print(
+                f"[bold]{language}[/]  {_shown(paths.html)}", highlight=False, soft_wrap=True
+            )
+    tables = packets["en"]
+    for label, path in (("markdown", tables.md), ("workbook", tables.xlsx)):
+        if path is not None:
+            console.print(f"{label:<9}{_shown(path)}", highlight=False, soft_wrap=True)
+    if tables.csv:
+        console.print(
+            f"{'tables':<9}{_shown(tables.csv[0].parent)}/ ({len(tables.csv)} CSV files)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if tables.html is not None:
+        console.print(f"Open {_shown(tables.html)} in a browser, or print it.", highlight=False)
+
+
 def demo(
     data_dir: Annotated[
         Path | None, typer.Option(help="Where the demo goes (default: CHORUS_DATA_DIR or data).")
     ] = None,
+    respondents: Annotated[
+        int, typer.Option(min=1, max=500, help="How many simulated people answer.")
+    ] = DEMO_RESPONDENTS,
+    seed: Annotated[int, typer.Option(help="Seed for the simulated answers.")] = 7,
 ) -> None:
-    """Run the demo: launch campaigns on a fresh demo database and show what was made."""
+    """Run the demo: launch campaigns, simulate people answering the bot, write the packet."""
     directory = data_dir or StorageSettings().data_dir
     try:
         setup = prepare_demo(directory, username=BotSettings().username)
@@ -185,6 +247,12 @@ def demo(
         fail(f"the demo could not write to {directory}: {exc.strerror}")
     try:
         print_campaigns(setup)
+        console.print(f"{respondents} simulated people are answering; this takes a minute...")
+        simulation = simulate_respondents(setup, respondents=respondents, seed=seed)
+        if simulation.errors:
+            fail(f"the simulation hit {len(simulation.errors)} errors: {simulation.errors[0]}")
+        packets = write_packets(setup)
+        print_outputs(simulation, packets)
     finally:
         setup.engine.dispose()
 
