@@ -12,7 +12,6 @@ import pytest
 from sqlmodel import Session, select
 
 from analysis.frames import TIDY_COLUMNS
-from bot.cli.demo import DEMO_CAMPAIGNS, prepare_demo
 from bot.flyer import BOT_USERNAME_PLACEHOLDER
 from surveys.crud.campaigns import get_campaign
 from surveys.db import make_engine
@@ -255,29 +254,3 @@ def test_export_bad_input(club: Cli) -> None:
 def test_a_malformed_database_url_is_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHORUS_DATABASE_URL", "postgres//nowhere")
     assert_one_line_error(cli("campaigns"), contains="CHORUS_DATABASE_URL")
-
-
-def test_prepare_demo_starts_fresh_each_run(tmp_path: Path) -> None:
-    first = prepare_demo(tmp_path, username="demo_bot")
-    first.engine.dispose()
-    second = prepare_demo(tmp_path, username="demo_bot")
-    try:
-        assert [c.spec for c in second.campaigns] == list(DEMO_CAMPAIGNS)
-        with Session(second.engine) as session:
-            codes = {c.code for c in session.exec(select(Campaign)).all()}
-        assert codes == {c.code for c in second.campaigns}
-        folders = {p.name for p in (tmp_path / "demo" / "campaigns").iterdir()}
-        assert folders == codes  # the first run's files are gone
-        for c in second.campaigns:
-            assert c.link == f"https://t.me/demo_bot?start={c.code}"
-            assert c.flyer_html.is_file() and c.qr_png.is_file()
-    finally:
-        second.engine.dispose()
-
-
-def test_demo_command_prints_links_and_paths(cli: Cli) -> None:
-    result = cli("demo")
-    assert result.exit_code == 0, result.output
-    links = re.findall(r"https://t\.me/chorus_test_bot\?start=[\w-]+", result.stdout)
-    assert len(links) == len(DEMO_CAMPAIGNS)
-    assert (cli.data_dir / "demo" / "chorus.db").is_file()
