@@ -118,6 +118,14 @@ class Codebook:
                 found[theme.id] = theme.hits(folded)
         return found
 
+    def covers(self, phrase: str) -> bool:
+        """Whether a codebook theme already matches `phrase`.
+
+        Emergent themes are there to show what the codebook misses; a phrase such as
+        "college" would only repeat the College theme under another name.
+        """
+        return bool(self.match(fold(phrase)))
+
     def theme(self, theme_id: str) -> Theme:
         for theme in self.themes:
             if theme.id == theme_id:

@@ -78,11 +78,13 @@ _TITLECASE = re.compile(r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü'’\-]*(?:[A-Z][
 _ALLCAPS = re.compile(r"[A-ZÁÉÍÓÚÑÜ]{2,}")
 _MERGE_GAP = re.compile(r"[\s\-]*")
 _MAX_QUOTE = 280
+_FINITE_VERB_TAGS = frozenset({"VBZ", "VBD", "VBP", "MD"})
 
 
 def is_allowed_proper_noun(word: str) -> bool:
     """True for capitalized words that never identify a person (days, subjects, "I")."""
-    return fold(word).strip(".'’") in _ALLOWED
+    folded = fold(word).strip(".'’")
+    return folded in _ALLOWED or (folded.endswith("s") and folded[:-1] in _ALLOWED)
 
 
 def deidentify(text: str, *, language: str = "en") -> str:
@@ -191,7 +193,13 @@ def _looks_like_name_at_start(
     if language == "es":
         return _lexicon.get(word) == "NNP" and fold(word) not in _SPANISH_FUNCTION_WORDS
     known = _lexicon.get(word)
-    return known == "NNP" or (known is None and word.lower() not in _lexicon)
+    common = _lexicon.get(word.lower())
+    if common is not None and not common.startswith("NNP"):
+        # The tagger marks any capitalized first word NNP, so "Free tutoring", "College
+        # visits" and "Career day" would lose their first word. A common word stays,
+        # unless the lexicon also knows it as a name and a finite verb follows ("Mark helps").
+        return known == "NNP" and next_tag in _FINITE_VERB_TAGS
+    return known == "NNP" or known is None
 
 
 def _locate(text: str, words: list[str]) -> list[tuple[str, int, int]]:

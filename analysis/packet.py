@@ -9,7 +9,6 @@ applied while building, so no output format can leak a hidden group.
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 import multiprocessing
@@ -458,8 +457,37 @@ def report_from_responses(
         "themes": themes,
     }
 
-    # --- what the reader sees ----------------------------------------------------------
+    return _present(
+        tables,
+        people=people,
+        current=current,
+        camp_hidden=camp_hidden,
+        themes_message=themes_message,
+        language=language,
+        min_n=min_n,
+        timings={**timings, "build": time.perf_counter() - started},
+    )
+
+
+def _present(
+    tables: dict[str, pd.DataFrame],
+    *,
+    people: pd.DataFrame,
+    current: Responses,
+    camp_hidden: set[str],
+    themes_message: str,
+    language: str,
+    min_n: int,
+    timings: dict[str, float],
+) -> Report:
+    """The reader's view of the (already suppressed) tables: formatted cells, charts, prompts."""
     lang = language
+    hidden_text = hidden_label(min_n, lang)
+    total = len(people)
+    shown = is_shown(total, min_n)
+    responses_table, groups, domains = tables["responses"], tables["groups"], tables["domains"]
+    by_group, items, gaps = tables["domains_by_group"], tables["items"], tables["gaps"]
+    waves, choices, themes = tables["waves"], tables["choices"], tables["themes"]
     hidden_groups_named = sorted(
         {
             group_label(str(r["dimension"]), str(r["group"]), lang)
@@ -707,7 +735,7 @@ def report_from_responses(
         prompts=prompts,
         privacy=rule_statement(min_n, lang),
         tables=tables,
-        timings={**timings, "build": time.perf_counter() - started},
+        timings=timings,
     )
 
 
@@ -745,7 +773,7 @@ class _PendingThemes:
             try:
                 context = multiprocessing.get_context("fork")
                 self._receiver, sender = context.Pipe(duplex=False)
-                # Not a daemon: a daemon may not fork, and the worker forks its own helpers.
+                # Not a daemon: a daemon may not fork, and a theme engine is free to.
                 self._process = context.Process(
                     target=_themes_worker, args=(sender, *self._call), daemon=False
                 )
@@ -785,22 +813,11 @@ def _no_themes(texts: pd.DataFrame, **_: object) -> pd.DataFrame:
 
 
 def _run_themes(
-    summarize: Callable[..., pd.DataFrame],
-    texts: pd.DataFrame,
-    language: str,
-    workers: int = 1,
+    summarize: Callable[..., pd.DataFrame], texts: pd.DataFrame, language: str
 ) -> tuple[pd.DataFrame, float]:
     started = time.perf_counter()
-    extra = {"workers": workers} if workers > 1 and _accepts(summarize, "workers") else {}
-    themes = summarize(texts, language=language, max_quotes=3, **extra)
+    themes = summarize(texts, language=language, max_quotes=3)
     return themes, time.perf_counter() - started
-
-
-def _accepts(function: Callable[..., object], name: str) -> bool:
-    try:
-        return name in inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def _themes_worker(
@@ -810,9 +827,7 @@ def _themes_worker(
     language: str,
 ) -> None:
     try:
-        # The worker splits its parsing over the cores too: the packet process needs one
-        # only until its numbers are done, and the theme summary is the longer path.
-        themes, seconds = _run_themes(summarize, texts, language, workers=os.cpu_count() or 1)
+        themes, seconds = _run_themes(summarize, texts, language)
         sender.send(("ok", themes, seconds))
     except Exception as exc:  # handed to the parent, which raises it
         sender.send(("error", exc, 0.0))

@@ -119,6 +119,7 @@ def summarize_themes(
     if not emergent.empty:
         counts = emergent.groupby("theme_id")["respondent_id"].nunique()
         counts = counts[counts >= emergent_min_respondents]
+        counts = counts[[not codebook.covers(phrase) for phrase in counts.index]]
         order = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:emergent_top]
         kept = {phrase for phrase, _ in order}
         emergent = emergent[emergent["theme_id"].isin(kept)].copy()

@@ -91,7 +91,11 @@ def naive_summarize_themes(
         return empty_result()
     phrase_counts = {p: len({m[0] for m in ms}) for p, ms in phrase_mentions.items()}
     kept = sorted(
-        (p for p, n in phrase_counts.items() if n >= emergent_min_respondents),
+        (
+            p
+            for p, n in phrase_counts.items()
+            if n >= emergent_min_respondents and not codebook.covers(p)
+        ),
         key=lambda p: (-phrase_counts[p], p),
     )[:emergent_top]
     for phrase in kept:

@@ -58,7 +58,11 @@ def run(
         str | None, typer.Option(help="Webhook: the public https URL Telegram posts to.")
     ] = None,
 ) -> None:
-    """Serve the bot until interrupted (Ctrl+C). Any number of these can share one database."""
+    """Serve the bot until interrupted (Ctrl+C).
+
+    Telegram lets one process poll a bot; with --webhook, several workers behind
+    one HTTPS address can share the database.
+    """
     settings = BotSettings()
     if settings.token is None or not settings.token.get_secret_value():
         fail(

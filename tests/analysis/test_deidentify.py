@@ -108,3 +108,30 @@ def test_truncate_prefers_a_sentence_end_then_a_word_end():
     assert cut.endswith("word…")
     assert len(cut) <= 100
     assert truncate("short", 100) == "short"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The tagger marks any capitalized first word NNP; these are ordinary words.
+        "Free tutoring at lunch.",
+        "College visits. I have never been on a campus.",
+        "Career day with people from our neighborhood.",
+        "Reading and Math are hard",
+        "Homework club would help. Maybe on Fridays.",
+    ],
+)
+def test_common_words_starting_a_sentence_are_kept(text):
+    assert deidentify(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mark helps me with math", f"{REMOVED} helps me with math"),
+        ("Brandon was mean to me", f"{REMOVED} was mean to me"),
+        ("Tutoring helps. Jose is nice", f"Tutoring helps. {REMOVED} is nice"),
+    ],
+)
+def test_a_name_that_is_also_a_word_is_removed_when_a_verb_follows(text, expected):
+    assert deidentify(text) == expected

@@ -64,19 +64,19 @@ def test_emergent_phrases_are_counted_by_respondent_not_mention(codebook):
     answers = texts(
         [
             # Respondent 1 says it three times across two answers: still one respondent.
-            (1, "q1", "The tutoring program is good. I love the tutoring program.", "en", False),
-            (1, "q2", "More tutoring programs!", "en", False),
-            (2, "q1", "The tutoring program helped us.", "en", False),
+            (1, "q1", "The water fountain is good. I love the water fountain.", "en", False),
+            (1, "q2", "More water fountains!", "en", False),
+            (2, "q1", "The water fountain helped us.", "en", False),
             (3, "q1", "Nothing to add.", "en", False),
         ]
     )
     result = summarize_themes(answers, codebook=codebook, emergent_min_respondents=2)
     emergent = result[result["kind"] == "emergent"].set_index("theme_id")
-    assert list(emergent.index) == ["emergent:tutoring program"]
-    row = emergent.loc["emergent:tutoring program"]
+    assert list(emergent.index) == ["emergent:water fountain"]
+    row = emergent.loc["emergent:water fountain"]
     assert row["respondents"] == 2
     assert row["share"] == pytest.approx(2 / 3)
-    assert row["theme"] == "tutoring program"
+    assert row["theme"] == "water fountain"
     # Each English answer with the phrase is scored once: three answers.
     assert row["sentiment_n"] == 3
 
@@ -84,18 +84,33 @@ def test_emergent_phrases_are_counted_by_respondent_not_mention(codebook):
 def test_phrases_below_the_minimum_and_beyond_the_top_n_are_left_out(codebook):
     rows = []
     for respondent in range(6):
-        rows.append((respondent, "q", "The lunch menu is long.", "en", False))
+        rows.append((respondent, "q", "The locker room is dirty.", "en", False))
     for respondent in range(4):
         rows.append((respondent, "q", "The gym floor is old.", "en", False))
     rows.append((9, "q", "The parking lot is full.", "en", False))
     result = summarize_themes(texts(rows), codebook=codebook, emergent_min_respondents=4)
     emergent = result[result["kind"] == "emergent"]
-    assert list(emergent["theme_id"]) == ["emergent:lunch menu", "emergent:gym floor"]
+    assert list(emergent["theme_id"]) == ["emergent:locker room", "emergent:gym floor"]
     assert list(emergent["respondents"]) == [6, 4]
     top_one = summarize_themes(
         texts(rows), codebook=codebook, emergent_min_respondents=4, emergent_top=1
     )
-    assert list(top_one[top_one["kind"] == "emergent"]["theme_id"]) == ["emergent:lunch menu"]
+    assert list(top_one[top_one["kind"] == "emergent"]["theme_id"]) == ["emergent:locker room"]
+
+
+def test_phrases_a_codebook_theme_already_covers_are_not_emergent(codebook):
+    # "tutoring program" and "lunch menu" are what the codebook's tutoring and food
+    # themes already count; only the uncovered phrase is news.
+    rows = []
+    for respondent in range(5):
+        rows.append((respondent, "q", "The tutoring program is great.", "en", False))
+        rows.append((respondent, "q2", "The lunch menu is short.", "en", False))
+        rows.append((respondent, "q3", "The front office is slow.", "en", False))
+    result = summarize_themes(texts(rows), codebook=codebook, emergent_min_respondents=2)
+    emergent = result[result["kind"] == "emergent"]
+    assert list(emergent["theme_id"]) == ["emergent:front office"]
+    deductive = set(result.loc[result["kind"] == "deductive", "theme_id"])
+    assert {"tutoring", "basic_needs"} <= deductive
 
 
 def test_spanish_answers_do_not_produce_emergent_phrases(codebook):

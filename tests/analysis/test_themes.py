@@ -44,15 +44,11 @@ def test_fixture_table_matches_hand_counts(small, answers):
     # Eight respondents wrote something; r05's answer is blank.
     # safety: r02 bullied, r03 acoso, r04 bullying (flagged), r09 safe.
     # transport: r01 buses/bus stop/bus, r02 bus, r03 autobús, r08 clases (plural of clase).
-    assert list(table.index) == [
-        "safety",
-        "transport",
-        "emergent:bus",
-        "emergent:tutoring program",
-    ]
-    assert list(table["respondents"]) == [4, 4, 2, 2]
-    assert list(table["share"]) == [0.5, 0.5, 0.25, 0.25]
-    assert list(table["kind"]) == ["deductive", "deductive", "emergent", "emergent"]
+    # "bus" is said by two people too, but the transport theme already counts it.
+    assert list(table.index) == ["safety", "transport", "emergent:tutoring program"]
+    assert list(table["respondents"]) == [4, 4, 2]
+    assert list(table["share"]) == [0.5, 0.5, 0.25]
+    assert list(table["kind"]) == ["deductive", "deductive", "emergent"]
     assert table.loc["safety", "theme"] == "Safety"
     # English answers per theme are scored, Spanish ones are counted as not scored.
     assert table.loc["transport", "sentiment_n"] == 3
@@ -151,7 +147,7 @@ def test_optimized_and_naive_paths_give_the_same_table(small, answers):
     ):
         fast = summarize_themes(texts, codebook=codebook, emergent_min_respondents=minimum)
         slow = naive_summarize_themes(texts, codebook=codebook, emergent_min_respondents=minimum)
-        assert len(fast) > 3
+        assert len(fast) >= 3
         pd.testing.assert_frame_equal(fast, slow, check_exact=False, rtol=1e-12, atol=1e-12)
 
 

@@ -20,13 +20,13 @@ class FlakyBot:
         self.failures = list(failures)
         self.attempts = 0
 
-    async def _call(self, **kwargs: Any) -> str:
+    async def _call(self, *args: Any, **kwargs: Any) -> str:
         self.attempts += 1
         if self.failures:
             raise self.failures.pop(0)
         return "ok"
 
-    send_message = edit_message_text = answer_callback_query = _call
+    send_message = edit_message_text = answer_callback_query = do_api_request = _call
 
 
 def _sender(bot: FlakyBot, blocked: list[int] | None = None) -> tuple[Sender, list[float]]:
