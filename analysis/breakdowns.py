@@ -134,7 +134,8 @@ def _role_item_stats(scored: pd.DataFrame, role: str) -> pd.DataFrame:
 def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.DataFrame:
     """Students minus caregivers on each mirrored item, biggest absolute gap first.
 
-    Shown only when both roles survive the role breakdown's suppression.
+    Shown only when both roles survive the role breakdown's suppression and each side of
+    the item has at least `min_n` counted answers.
     """
     columns = [
         "mirror",
@@ -155,11 +156,13 @@ def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.Da
     students = _role_item_stats(scored, "student").set_index("mirror")
     carers = _role_item_stats(scored, "caregiver").set_index("mirror")
     hidden = hidden_in(people, "role", min_n)
-    shown = not ({"student", "caregiver"} & hidden)
+    roles_shown = not ({"student", "caregiver"} & hidden)
     rows: list[dict[str, object]] = []
     domains = scored.dropna(subset=["mirror"]).groupby("mirror", observed=True)["domain"].first()
     for key in students.index.intersection(carers.index):
         s, c = students.loc[key], carers.loc[key]
+        # Like any item, a side answered by fewer than min_n people is not reported.
+        shown = roles_shown and s["n"] >= min_n and c["n"] >= min_n
         row: dict[str, object] = {
             "mirror": key,
             "domain": domains.get(key),

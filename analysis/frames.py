@@ -34,6 +34,7 @@ CAMPAIGN_COLUMNS = [
     "status",
     "roster_size",
     "declined_count",
+    "follow_up",
 ]
 RESPONDENT_COLUMNS = [
     "respondent_id",
@@ -227,6 +228,7 @@ def _campaign_rows(session: Session, codes: list[str]) -> list[Any]:
             Campaign.status,
             Campaign.roster_size,
             Campaign.declined_count,
+            Campaign.follow_up,
             SurveyRecord.definition,
         )
         .join(SurveyRecord, SurveyRecord.id == Campaign.survey_pk)  # type: ignore[arg-type]
@@ -257,6 +259,7 @@ def _campaign_frame(ordered: list[Any]) -> pd.DataFrame:
                 "status": r.status,
                 "roster_size": r.roster_size,
                 "declined_count": r.declined_count,
+                "follow_up": r.follow_up,
             }
             for r in ordered
         ],

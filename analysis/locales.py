@@ -86,6 +86,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "mentioned_by": "Mentioned by",
         "sentiment": "Sentiment",
         "quotes": "In their words",
+        "removed": "[removed]",
         "not_scored": "not scored",
         "no_themes": "There were no written comments to summarize.",
         "themes_hidden": (
@@ -230,6 +231,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "mentioned_by": "Mencionado por",
         "sentiment": "Sentimiento",
         "quotes": "En sus palabras",
+        "removed": "[eliminado]",
         "not_scored": "sin calcular",
         "no_themes": "No hubo comentarios escritos para resumir.",
         "themes_hidden": (
@@ -320,11 +322,15 @@ DOMAINS: dict[str, dict[str, str]] = {
         "voice": "Voice",
         "communication": "Communication",
         "about": "About you",
+        "about_you": "About you",
+        "barriers": "What gets in the way",
+        "support": "Who helps",
+        "invitation": "The community conversation",
     },
     "es": {
         "belonging": "Pertenencia",
-        "consistency": "Coherencia entre adultos",
-        "coherence": "Sentido y conexión",
+        "consistency": "Constancia",
+        "coherence": "Coherencia",
         "aspiration": "Aspiraciones",
         "aspirations": "Aspiraciones",
         "needs": "Necesidades",
@@ -333,6 +339,10 @@ DOMAINS: dict[str, dict[str, str]] = {
         "voice": "Voz",
         "communication": "Comunicación",
         "about": "Sobre usted",
+        "about_you": "Sobre usted",
+        "barriers": "Lo que dificulta participar",
+        "support": "Quién ayuda",
+        "invitation": "La conversación comunitaria",
     },
 }
 

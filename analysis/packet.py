@@ -35,6 +35,7 @@ from analysis.breakdowns import (
     mirror_gaps,
     wave_changes,
 )
+from analysis.deidentify import REMOVED
 from analysis.frames import (
     TEXT_COLUMNS,
     Responses,
@@ -122,12 +123,11 @@ class Report:
     charts: dict[str, str]
     prompts: list[DataWalkPrompt]
     privacy: str
+    resources: list[str] = field(default_factory=list)
+    """The campaigns' follow-up messages (meeting date, services), as respondents got them."""
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent per stage (load, themes, build), for the benchmark and curious users."""
-
-    def text(self, key: str, **params: object) -> str:
-        return t(key, self.language, **params)
 
 
 def _summarize_themes() -> Callable[..., pd.DataFrame] | None:
@@ -641,7 +641,9 @@ def _present(
                 _num(r["sentiment"], lang, 2)
                 if not _nan(r["sentiment"])
                 else t("not_scored", lang),
-                "\n".join(f"“{q}”" for q in (r["quotes"] or [])),
+                "\n".join(
+                    f"“{q.replace(REMOVED, t('removed', lang))}”" for q in (r["quotes"] or [])
+                ),
             )
             for _, r in themes.iterrows()
         ),
@@ -717,6 +719,7 @@ def _present(
         language=lang,
         min_n=min_n,
     )
+    resources = _follow_ups(current.campaigns, lang)
     surveys_named = ", ".join(
         dict.fromkeys(s.title.get(lang, s.title.get("en", s.id)) for s in current.surveys.values())
     )
@@ -734,9 +737,25 @@ def _present(
         charts=chart_uris,
         prompts=prompts,
         privacy=rule_statement(min_n, lang),
+        resources=resources,
         tables=tables,
         timings=timings,
     )
+
+
+def _follow_ups(campaigns: pd.DataFrame, language: str) -> list[str]:
+    """Each campaign's follow-up message in `language` (else its first), without repeats."""
+    found: list[str] = []
+    for raw in campaigns.get("follow_up", pd.Series(dtype=object)).dropna():
+        try:
+            texts = json.loads(raw)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(texts, dict) and texts:
+            text = texts.get(language) or next(iter(texts.values()))
+            if isinstance(text, str) and text.strip() and text.strip() not in found:
+                found.append(text.strip())
+    return found
 
 
 def _role_cell(role_scores: pd.DataFrame, role: str, domain: str, lang: str, hidden: str) -> str:

@@ -12,7 +12,12 @@ as answers).
 Only the time inside `process_update` is counted; building the updates and
 reading the replies is the simulated phones' work. Not a test: run it by hand.
 
-    .venv/bin/python bench/bench_bot.py [--respondents 1000] [--json]
+`--workers N` is the scale-out story instead: N processes, each its own
+application, sharing the one SQLite file (the respondents split between them),
+the way several `chorus run` workers share a database. It reports the combined
+figure, a supplement to the single-process headline.
+
+    .venv/bin/python bench/bench_bot.py [--respondents 1000] [--workers 1] [--json]
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import platform
 import random
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,11 +46,11 @@ from telegram import Update  # noqa: E402
 
 from bot.application import build_application  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
+from bot.simulation.offline_request import TOKEN, OfflineRequest  # noqa: E402
 from surveys.crud.campaigns import create_campaign  # noqa: E402
 from surveys.crud.surveys import add_survey  # noqa: E402
 from surveys.db import init_db, make_engine  # noqa: E402
 from surveys.loader import builtin_surveys  # noqa: E402
-from tests.bot.offline_request import TOKEN, OfflineRequest  # noqa: E402
 
 SURVEY_ID = "student-belonging"
 TEXT_ANSWERS = (
@@ -75,11 +81,15 @@ class Result:
     answers: int
     seconds: float
     latencies_ms: list[float]
+    workers: int = 1
+    wall_seconds: float = 0.0
+    """From the first worker starting its timed updates to the last one finishing."""
 
     def summary(self) -> dict[str, Any]:
         quantiles = statistics.quantiles(self.latencies_ms, n=100, method="inclusive")
-        return {
+        figures: dict[str, Any] = {
             "respondents": self.respondents,
+            "workers": self.workers,
             "joining_updates_untimed": self.joining_updates,
             "updates": self.updates,
             "answers": self.answers,
@@ -92,6 +102,20 @@ class Result:
             "python": platform.python_version(),
             "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         }
+        if self.workers > 1:
+            # The phones' work (building updates) runs in the workers too, so the
+            # wall-clock figure is the lower bound of the two.
+            figures["answers_per_second_wall_clock"] = round(self.answers / self.wall_seconds, 1)
+        return figures
+
+
+@dataclass
+class _Share:
+    """One worker's part of a run, and when its timed phase began and ended."""
+
+    result: Result
+    started: float
+    finished: float
 
 
 def _user(person: Person) -> dict[str, Any]:
@@ -105,10 +129,10 @@ def _chat(person: Person) -> dict[str, Any]:
 class Phones:
     """Builds each respondent's next update from the last prompt the bot sent them."""
 
-    def __init__(self, code: str, rng: random.Random) -> None:
+    def __init__(self, code: str, rng: random.Random, first_update_id: int = 0) -> None:
         self.code = code
         self.rng = rng
-        self.update_id = 0
+        self.update_id = first_update_id
         self.message_id = 0
 
     def _ids(self) -> tuple[int, int]:
@@ -200,84 +224,164 @@ def _observe(person: Person, request: OfflineRequest) -> None:
     request.calls.clear()
 
 
-async def run(respondents: int, seed: int = 7) -> Result:
-    with tempfile.TemporaryDirectory(prefix="chorus-bench-") as directory:
-        engine = make_engine(f"sqlite:///{Path(directory) / 'bench.db'}")
-        init_db(engine)
-        survey = next(s for s in builtin_surveys() if s.id == SURVEY_ID)
-        now = datetime.now(UTC)
-        with Session(engine, expire_on_commit=False) as session:
-            record = add_survey(session, survey=survey)
-            campaign = create_campaign(
-                session,
-                survey_record=record,
-                organization="Bridges Tutoring",
-                school="Lincoln Middle School",
-                grade="8",
-                audience="student",
-                default_language="en",
-                closes_at=now + timedelta(days=30),
-            )
-            session.commit()
-        request = OfflineRequest()
-        settings = BotSettings(token=TOKEN, _env_file=None)  # type: ignore[call-arg]
-        app = build_application(
-            settings,
-            engine=engine,
-            request=request,
-            get_updates_request=OfflineRequest(record=False),
-            rate_limit=False,
+def _prepare(url: str) -> str:
+    """Create the database and the campaign; returns the campaign's link code."""
+    engine = make_engine(url)
+    init_db(engine)
+    survey = next(s for s in builtin_surveys() if s.id == SURVEY_ID)
+    now = datetime.now(UTC)
+    with Session(engine, expire_on_commit=False) as session:
+        record = add_survey(session, survey=survey)
+        campaign = create_campaign(
+            session,
+            survey_record=record,
+            organization="Bridges Tutoring",
+            school="Lincoln Middle School",
+            grade="8",
+            audience="student",
+            default_language="en",
+            closes_at=now + timedelta(days=30),
         )
-        await app.initialize()
-        request.calls.clear()
-        rng = random.Random(seed)
-        phones = Phones(campaign.code, rng)
-        people = [
-            Person(chat_id=10_000 + i, language_label="English" if i % 3 else "Español")
-            for i in range(respondents)
+        session.commit()
+        code = campaign.code
+    engine.dispose()
+    return code
+
+
+UPDATE_IDS_PER_WORKER = 100_000_000
+"""Update ids are claimed once across all workers, so each worker numbers its own range."""
+
+
+async def _serve(
+    url: str, code: str, people: range, seed: int, worker: int = 0, barrier: Any = None
+) -> _Share:
+    """Join `people` (untimed), wait for the other workers if any, then time their answers."""
+    engine = make_engine(url)
+    request = OfflineRequest()
+    settings = BotSettings(token=TOKEN, _env_file=None)  # type: ignore[call-arg]
+    app = build_application(
+        settings,
+        engine=engine,
+        request=request,
+        get_updates_request=OfflineRequest(record=False),
+        rate_limit=False,
+    )
+    await app.initialize()
+    request.calls.clear()
+    rng = random.Random(seed + worker)
+    phones = Phones(code, rng, first_update_id=worker * UPDATE_IDS_PER_WORKER)
+    persons = [
+        Person(chat_id=10_000 + i, language_label="English" if i % 3 else "Español") for i in people
+    ]
+
+    async def process(person: Person, data: dict[str, Any]) -> float:
+        update = Update.de_json(data, app.bot)
+        began = time.perf_counter()
+        await app.process_update(update)
+        elapsed = time.perf_counter() - began
+        _observe(person, request)
+        return elapsed
+
+    # Joining (the link, the language, consent) is set up first and not timed:
+    # the figure is about answers.
+    joined = 0
+    while waiting := [p for p in persons if phones.joining(p)]:
+        for person in waiting:
+            await process(person, phones.next_update(person)[0])
+            joined += 1
+
+    if barrier is not None:
+        barrier.wait()  # every worker has joined its people: the timed phase starts together
+    latencies: list[float] = []
+    answers = 0
+    spent = 0.0
+    started = time.monotonic()  # system-wide on Linux: comparable between the workers
+    active = list(persons)
+    while active:
+        for person in active:
+            data, is_answer = phones.next_update(person)
+            elapsed = await process(person, data)
+            spent += elapsed
+            latencies.append(elapsed * 1000)
+            answers += is_answer
+        active = [p for p in active if not p.done]
+    finished = time.monotonic()
+    await app.shutdown()
+    engine.dispose()
+    result = Result(len(persons), joined, len(latencies), answers, spent, latencies)
+    return _Share(result, started, finished)
+
+
+async def run(respondents: int, seed: int = 7) -> Result:
+    """The headline figure: one process, one application."""
+    with tempfile.TemporaryDirectory(prefix="chorus-bench-") as directory:
+        url = f"sqlite:///{Path(directory) / 'bench.db'}"
+        share = await _serve(url, _prepare(url), range(respondents), seed)
+    return share.result
+
+
+def _worker(
+    url: str, code: str, people: range, seed: int, worker: int, barrier: Any, out: Any
+) -> None:
+    out.put(asyncio.run(_serve(url, code, people, seed, worker, barrier)))
+
+
+def run_workers(respondents: int, workers: int, seed: int = 7) -> Result:
+    """`workers` processes on one SQLite file, the respondents dealt out between them.
+
+    Combined answers per second add up each worker's own figure (answers over its
+    time inside `process_update`), the same measure as the single-process one.
+    """
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter each, no shared state
+    with tempfile.TemporaryDirectory(prefix="chorus-bench-") as directory:
+        url = f"sqlite:///{Path(directory) / 'bench.db'}"
+        code = _prepare(url)
+        barrier = context.Barrier(workers)
+        out = context.Queue()
+        processes = [
+            context.Process(
+                target=_worker,
+                args=(url, code, range(w, respondents, workers), seed, w, barrier, out),
+            )
+            for w in range(workers)
         ]
-
-        async def process(person: Person, data: dict[str, Any]) -> float:
-            update = Update.de_json(data, app.bot)
-            began = time.perf_counter()
-            await app.process_update(update)
-            elapsed = time.perf_counter() - began
-            _observe(person, request)
-            return elapsed
-
-        # Joining (the link, the language, consent) is set up first and not timed:
-        # the figure is about answers.
-        joined = 0
-        while waiting := [p for p in people if phones.joining(p)]:
-            for person in waiting:
-                await process(person, phones.next_update(person)[0])
-                joined += 1
-
-        latencies: list[float] = []
-        answers = 0
-        spent = 0.0
-        active = list(people)
-        while active:
-            for person in active:
-                data, is_answer = phones.next_update(person)
-                elapsed = await process(person, data)
-                spent += elapsed
-                latencies.append(elapsed * 1000)
-                answers += is_answer
-            active = [p for p in active if not p.done]
-        await app.shutdown()
-        engine.dispose()
-    return Result(respondents, joined, len(latencies), answers, spent, latencies)
+        for process in processes:
+            process.start()
+        shares: list[_Share] = [out.get() for _ in processes]
+        for process in processes:
+            process.join()
+            if process.exitcode != 0:
+                raise SystemExit(f"a worker failed (exit code {process.exitcode})")
+    parts = [share.result for share in shares]
+    answers = sum(part.answers for part in parts)
+    rate = sum(part.answers / part.seconds for part in parts)
+    return replace(
+        parts[0],
+        respondents=respondents,
+        joining_updates=sum(part.joining_updates for part in parts),
+        updates=sum(part.updates for part in parts),
+        answers=answers,
+        seconds=answers / rate,
+        latencies_ms=[ms for part in parts for ms in part.latencies_ms],
+        workers=workers,
+        wall_seconds=max(s.finished for s in shares) - min(s.started for s in shares),
+    )
 
 
 def _table(summary: dict[str, Any]) -> str:
     rows = [
         ("respondents (interleaved)", f"{summary['respondents']:,}"),
+        ("worker processes", f"{summary['workers']}"),
         ("joining updates (untimed)", f"{summary['joining_updates_untimed']:,}"),
         ("answering updates (timed)", f"{summary['updates']:,}"),
         ("answers stored", f"{summary['answers']:,}"),
         ("time in process_update", f"{summary['seconds_in_process_update']:.2f} s"),
         ("answers per second", f"{summary['answers_per_second']:,.0f}"),
+        *(
+            [("  wall clock, all workers", f"{summary['answers_per_second_wall_clock']:,.0f}")]
+            if "answers_per_second_wall_clock" in summary
+            else []
+        ),
         ("updates per second", f"{summary['updates_per_second']:,.0f}"),
         ("latency p50", f"{summary['p50_ms']:.2f} ms"),
         ("latency p99", f"{summary['p99_ms']:.2f} ms"),
@@ -292,10 +396,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--respondents", type=int, default=1000, help="interleaved respondents")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--seed", type=int, default=7, help="for the answers chosen")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes sharing the one SQLite file (a supplementary, combined figure)",
+    )
     args = parser.parse_args(argv)
     if args.respondents < 1:
         parser.error("--respondents must be at least 1")
-    summary = asyncio.run(run(args.respondents, args.seed)).summary()
+    if not 1 <= args.workers <= args.respondents:
+        parser.error("--workers must be between 1 and --respondents")
+    if args.workers == 1:
+        result = asyncio.run(run(args.respondents, args.seed))
+    else:
+        result = run_workers(args.respondents, args.workers, args.seed)
+    summary = result.summary()
     print(json.dumps(summary, indent=2) if args.json else _table(summary))
 
 

@@ -1,7 +1,7 @@
 """The conversation service: the engine, the database and idempotency, with no channel.
 
 A chat id is only an address here; Telegram lives in `bot/`. Each public
-function is one transaction over an open session:
+function is one transaction over an open `Db` (a Core connection or an ORM session):
 
 1. an update id already processed changes nothing (Telegram redelivers);
 2. the chat's respondent and answers are read fresh: no state is kept in memory,
@@ -26,14 +26,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from surveys import engine as conversation
 from surveys.crud import respondents as store
 from surveys.crud.campaigns import campaign_availability, campaign_follow_up, campaign_survey
-from surveys.crud.respondents import CampaignFacts, ChatState, StoredAnswer
+from surveys.crud.respondents import CampaignFacts, ChatState, Db, StoredAnswer
 from surveys.definition import Survey
 from surveys.engine import (
     Action,
@@ -110,11 +110,16 @@ class _Active:
 _surveys: dict[str, Survey] = {}
 
 
-def _survey(session: Session, campaign: CampaignFacts) -> Survey:
+def _survey(session: Db, campaign: CampaignFacts) -> Survey:
     survey = _surveys.get(campaign.version_hash)
     if survey is None:
         # `CampaignFacts` has the fields `campaign_survey` reads (`survey_pk`, `code`).
-        survey = campaign_survey(session, campaign=cast(Any, campaign))
+        if isinstance(session, Connection):
+            # An ORM read inside the connection's transaction; closing it leaves that open.
+            with Session(bind=session) as orm:
+                survey = campaign_survey(orm, campaign=cast(Any, campaign))
+        else:
+            survey = campaign_survey(session, campaign=cast(Any, campaign))
         _surveys[campaign.version_hash] = survey
     return survey
 
@@ -157,7 +162,7 @@ def progress_of(state: ChatState, answers: dict[str, StoredAnswer]) -> Progress:
 
 
 def _save_progress(
-    session: Session, respondent_id: str, progress: Progress, state: ChatState | None
+    session: Db, respondent_id: str, progress: Progress, state: ChatState | None
 ) -> None:
     pending = None
     if progress.pending or progress.awaiting_other:
@@ -179,7 +184,7 @@ def _save_progress(
     )
 
 
-def _apply(session: Session, active: _Active, step: Step, answers: dict[str, StoredAnswer]) -> None:
+def _apply(session: Db, active: _Active, step: Step, answers: dict[str, StoredAnswer]) -> None:
     """Write what the engine decided: answers, removals and progress; on decline, erase all."""
     respondent_id = active.state.respondent_id
     if step.declined:
@@ -203,29 +208,29 @@ def _apply(session: Session, active: _Active, step: Step, answers: dict[str, Sto
     _save_progress(session, respondent_id, step.progress, active.state)
 
 
-def _claim(session: Session, update_id: int | None) -> bool:
+def _claim(session: Db, update_id: int | None) -> bool:
     """True when this update is new; records it in the same statement."""
     return update_id is None or store.claim_update(session, update_id=update_id)
 
 
-def _finish(session: Session, outcome: Outcome) -> Outcome:
+def _finish(session: Db, outcome: Outcome) -> Outcome:
     session.commit()
     return outcome
 
 
-def _duplicate(session: Session, language: str) -> Outcome:
+def _duplicate(session: Db, language: str) -> Outcome:
     session.rollback()
     return Outcome(language=stranger(language), duplicate=True)
 
 
-def _activate(session: Session, state: ChatState) -> _Active:
+def _activate(session: Db, state: ChatState) -> _Active:
     if state.opted_out:  # they are talking to us again
         store.set_contact_opted_out(session, contact_id=state.contact_id, opted_out=False)
         state.opted_out = False
     return _Active(state, _survey(session, state.campaign))
 
 
-def _load_active(session: Session, chat_id: int) -> _Active | None:
+def _load_active(session: Db, chat_id: int) -> _Active | None:
     state = store.chat_state(session, chat_id=chat_id, lock=True)
     return _activate(session, state) if state is not None else None
 
@@ -239,7 +244,7 @@ def _closed_notice(campaign: CampaignFacts, now: datetime) -> Notice | None:
     return None
 
 
-def _advance(session: Session, active: _Active, action: Action) -> Step:
+def _advance(session: Db, active: _Active, action: Action) -> Step:
     answers = store.answers_of(session, respondent_id=active.state.respondent_id)
     step = conversation.advance(
         active.survey,
@@ -277,7 +282,7 @@ def _offered(hint: str, survey: Survey, default: str) -> str:
 
 
 def start(
-    session: Session,
+    session: Db,
     *,
     chat_id: int,
     update_id: int | None,
@@ -321,7 +326,7 @@ def start(
     return _finish(session, Outcome(_spoken(step), step=step, campaign_id=campaign.id))
 
 
-def _resume(session: Session, active: _Active, now: datetime) -> Outcome:
+def _resume(session: Db, active: _Active, now: datetime) -> Outcome:
     campaign = active.campaign.id
     notice = _closed_notice(active.campaign, now)
     if notice is not None:
@@ -332,7 +337,7 @@ def _resume(session: Session, active: _Active, now: datetime) -> Outcome:
 
 
 def handle(
-    session: Session,
+    session: Db,
     *,
     chat_id: int,
     update_id: int | None,
@@ -402,7 +407,7 @@ def _reminder(active: _Active, step: Step) -> Prompt | None:
 
 
 def _rejoin(
-    session: Session, chat_id: int, campaign_id: int, language_hint: str, now: datetime
+    session: Db, chat_id: int, campaign_id: int, language_hint: str, now: datetime
 ) -> Outcome | None:
     campaign = store.campaign_facts(session, campaign_id=campaign_id)
     if campaign is None or _closed_notice(campaign, now) is not None:
@@ -424,7 +429,7 @@ def _rejoin(
 
 
 def resume(
-    session: Session,
+    session: Db,
     *,
     chat_id: int,
     update_id: int | None,
@@ -443,7 +448,7 @@ def resume(
 
 
 def delete(
-    session: Session, *, chat_id: int, update_id: int | None, language_hint: str = "en"
+    session: Db, *, chat_id: int, update_id: int | None, language_hint: str = "en"
 ) -> Outcome:
     """`/delete`, confirmed: erase every answer and the contact of this chat, in every campaign."""
     if not _claim(session, update_id):
@@ -457,20 +462,20 @@ def delete(
     return _finish(session, Outcome(language, notice=notice))
 
 
-def opt_out(session: Session, *, chat_id: int) -> int:
+def opt_out(session: Db, *, chat_id: int) -> int:
     """The chat blocked the bot: mark its contacts opted out. Returns how many were marked."""
     marked = store.set_opted_out(session, chat_id=chat_id)
     session.commit()
     return marked
 
 
-def language_of(session: Session, *, chat_id: int, language_hint: str = "en") -> str:
+def language_of(session: Db, *, chat_id: int, language_hint: str = "en") -> str:
     """The language to talk to this chat in, for messages outside a survey step."""
     state = store.chat_state(session, chat_id=chat_id)
     return _voice_of(state) if state else stranger(language_hint)
 
 
-def current_survey(session: Session, *, chat_id: int) -> CurrentSurvey | None:
+def current_survey(session: Db, *, chat_id: int) -> CurrentSurvey | None:
     """The chat's current survey, for `/language` and `/stop`; None when it has none."""
     state = store.chat_state(session, chat_id=chat_id)
     if state is None:
@@ -484,8 +489,12 @@ def current_survey(session: Session, *, chat_id: int) -> CurrentSurvey | None:
     )
 
 
-def run(engine: Engine, work: Callable[[Session], T]) -> T:
+def run(engine: Engine, work: Callable[[Db], T]) -> T:
     """Run one service call in its own transaction, retrying a lost race.
+
+    The transaction is a Core `Connection`, not an ORM `Session`: the service
+    writes SQL, not objects, and a session's bookkeeping (begin, flush, commit,
+    close) cost more per update than the statements themselves.
 
     Two workers writing for the same person at the same moment can collide on a
     unique key (two first answers to one question) or, on SQLite, wait longer than
@@ -493,13 +502,13 @@ def run(engine: Engine, work: Callable[[Session], T]) -> T:
     then finds its id already claimed and does nothing.
     """
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
-        with Session(engine, expire_on_commit=False) as session:
+        with engine.connect() as connection:
             try:
-                result = work(session)
-                session.commit()
+                result = work(connection)
+                connection.commit()
                 return result
             except (IntegrityError, OperationalError) as exc:
-                session.rollback()
+                connection.rollback()
                 if attempt == TRANSACTION_ATTEMPTS:
                     raise
                 logger.info("transaction conflict (%s), retrying", type(exc).__name__)

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.sender import Sender
 from bot.settings import BotSettings
 from surveys import conversations
+from surveys.crud.respondents import Db
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ class Runtime:
     settings: BotSettings
     sender: Sender
 
-    def run(self, work: Callable[[Session], T]) -> T:
+    def run(self, work: Callable[[Db], T]) -> T:
         """One service call, in its own committed transaction.
 
         Synchronous on purpose: the transaction is a few milliseconds, and

@@ -1,6 +1,7 @@
 """Respondents, their contacts, their answers, and the updates already handled.
 
-Keyword-only functions over an open session; none of them commits, so the
+Keyword-only functions over an open transaction (`Db`: an ORM session, or the
+Core connection the bot's hot path uses); none of them commits, so the
 conversation service can make one update one transaction. The chat id is only
 ever read or written through `Contact`, the table `/delete` removes.
 
@@ -91,8 +92,15 @@ class StoredAnswer:
     flagged: bool
 
 
-def _connection(session: Session) -> Connection:
-    return session.connection()
+Db = Session | Connection
+"""One open transaction. The bot runs each update on a Core `Connection`
+(`conversations.run`): an ORM session's bookkeeping cost more than the update's SQL.
+Tests and the CLI pass a `Session`; every function here reads and writes the same
+through either."""
+
+
+def _connection(session: Db) -> Connection:
+    return session if isinstance(session, Connection) else session.connection()
 
 
 # The hot path's statements are written once as SQL with typed parameters. Building a
@@ -192,7 +200,7 @@ _CLAIM = text(
 
 
 def chat_state(
-    session: Session, *, chat_id: int, campaign_id: int | None = None, lock: bool = False
+    session: Db, *, chat_id: int, campaign_id: int | None = None, lock: bool = False
 ) -> ChatState | None:
     """The respondent a message from `chat_id` is for (in `campaign_id`, if given).
 
@@ -214,7 +222,7 @@ def chat_state(
 
 
 def campaign_facts(
-    session: Session, *, campaign_id: int | None = None, code: str | None = None
+    session: Db, *, campaign_id: int | None = None, code: str | None = None
 ) -> CampaignFacts | None:
     """A campaign by id or by code (the deep-link payload), or None."""
     if campaign_id is not None:
@@ -227,7 +235,7 @@ def campaign_facts(
 
 
 def create_respondent(
-    session: Session,
+    session: Db,
     *,
     campaign_id: int,
     chat_id: int,
@@ -262,7 +270,7 @@ def create_respondent(
     return respondent_id
 
 
-def answers_of(session: Session, *, respondent_id: str) -> dict[str, StoredAnswer]:
+def answers_of(session: Db, *, respondent_id: str) -> dict[str, StoredAnswer]:
     rows = _connection(session).execute(_ANSWERS, {"respondent_id": respondent_id})
     return {
         qid: StoredAnswer(value, text, bool(skipped), bool(flagged))
@@ -271,7 +279,7 @@ def answers_of(session: Session, *, respondent_id: str) -> dict[str, StoredAnswe
 
 
 def save_answer(
-    session: Session,
+    session: Db,
     *,
     respondent_id: str,
     question_id: str,
@@ -302,7 +310,7 @@ def save_answer(
     connection.execute(_UPDATE_ANSWER if replace else _INSERT_ANSWER, fields)
 
 
-def delete_answers(session: Session, *, respondent_id: str, question_ids: Iterable[str]) -> None:
+def delete_answers(session: Db, *, respondent_id: str, question_ids: Iterable[str]) -> None:
     ids = list(question_ids)
     if ids:
         _connection(session).execute(
@@ -313,7 +321,7 @@ def delete_answers(session: Session, *, respondent_id: str, question_ids: Iterab
 
 
 def save_progress(
-    session: Session,
+    session: Db,
     *,
     respondent_id: str,
     status: str,
@@ -338,7 +346,7 @@ def save_progress(
     )
 
 
-def set_contact_opted_out(session: Session, *, contact_id: int, opted_out: bool) -> None:
+def set_contact_opted_out(session: Db, *, contact_id: int, opted_out: bool) -> None:
     _connection(session).execute(
         update(_contact)
         .where(_contact.c.id == contact_id)
@@ -346,7 +354,7 @@ def set_contact_opted_out(session: Session, *, contact_id: int, opted_out: bool)
     )
 
 
-def set_opted_out(session: Session, *, chat_id: int, opted_out: bool = True) -> int:
+def set_opted_out(session: Db, *, chat_id: int, opted_out: bool = True) -> int:
     """Mark every contact of `chat_id` (the user blocked the bot, or came back). Returns rows."""
     result = _connection(session).execute(
         update(_contact)
@@ -356,7 +364,7 @@ def set_opted_out(session: Session, *, chat_id: int, opted_out: bool = True) -> 
     return int(result.rowcount or 0)
 
 
-def count_declined(session: Session, *, campaign_id: int) -> None:
+def count_declined(session: Db, *, campaign_id: int) -> None:
     """Declining stores nothing but this count."""
     _connection(session).execute(
         update(_campaign)
@@ -365,7 +373,7 @@ def count_declined(session: Session, *, campaign_id: int) -> None:
     )
 
 
-def erase_respondent(session: Session, *, respondent_id: str) -> None:
+def erase_respondent(session: Db, *, respondent_id: str) -> None:
     """Remove the respondent, every answer and the contact: nothing of them is left."""
     connection = _connection(session)
     connection.execute(delete(_answer).where(_answer.c.respondent_id == respondent_id))
@@ -373,7 +381,7 @@ def erase_respondent(session: Session, *, respondent_id: str) -> None:
     connection.execute(delete(_respondent).where(_respondent.c.id == respondent_id))
 
 
-def erase_chat(session: Session, *, chat_id: int) -> int:
+def erase_chat(session: Db, *, chat_id: int) -> int:
     """`/delete`: erase every respondent this chat ever was, in every campaign. Returns how many."""
     connection = _connection(session)
     ids = list(
@@ -386,7 +394,7 @@ def erase_chat(session: Session, *, chat_id: int) -> int:
     return len(ids)
 
 
-def claim_update(session: Session, *, update_id: int) -> bool:
+def claim_update(session: Db, *, update_id: int) -> bool:
     """Record `update_id` as handled; False when it already was (a redelivery or a retry).
 
     One statement that both checks and records, so a duplicate arriving at the
@@ -396,6 +404,6 @@ def claim_update(session: Session, *, update_id: int) -> bool:
     return bool(_connection(session).execute(_CLAIM, values).rowcount)
 
 
-def is_processed(session: Session, *, update_id: int) -> bool:
+def is_processed(session: Db, *, update_id: int) -> bool:
     query = select(_processed.c.update_id).where(_processed.c.update_id == update_id)
     return _connection(session).execute(query).first() is not None

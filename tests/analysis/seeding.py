@@ -66,6 +66,7 @@ class Seed:
         audience: str | None = None,
         opens_at: datetime | None = None,
         roster_size: int | None = None,
+        follow_up: dict[str, str] | None = None,
     ) -> Campaign:
         definition = json.loads(record.definition)
         campaign = Campaign(
@@ -78,6 +79,7 @@ class Seed:
             default_language="en",
             opens_at=opens_at or T0,
             roster_size=roster_size,
+            follow_up=json.dumps(follow_up) if follow_up else None,
             created_at=T0,
         )
         self.session.add(campaign)

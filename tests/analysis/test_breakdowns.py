@@ -116,3 +116,18 @@ def test_wave_change(seed: Seed, analysis_session: Session) -> None:
     hidden = wave_changes(scored, people, min_n=5)
     assert not hidden["shown"].any()
     assert hidden["change_score"].isna().all()
+
+
+def test_gap_hidden_when_one_side_has_too_few_answers(
+    seed: Seed, analysis_session: Session
+) -> None:
+    s = seed.campaign(seed.survey("pulse_student"), "S1")
+    f = seed.campaign(seed.survey("pulse_caregiver"), "F1")
+    seed.many(s, 3, {"b1": 5, "c1": 4})
+    seed.many(s, 2, {"b1": "not_sure", "c1": 4})  # b1 counts only 3 student answers
+    seed.many(f, 5, {"w1": 4, "r1": 4})
+    scored, people, _ = _load(analysis_session, ["S1", "F1"])
+    gaps = mirror_gaps(scored, people, min_n=4).set_index("mirror")
+    assert not gaps.loc["welcome", "shown"]
+    assert gaps.loc["rules", "shown"]
+    assert gaps.loc["rules", "gap_pct_favorable"] == pytest.approx(0.0)

@@ -49,6 +49,9 @@ def test_bundled_codebook_has_the_fourteen_themes_with_both_labels(bundled):
         assert theme.label("en") and theme.label("es")
         assert theme.keywords["en"] and theme.keywords["es"]
     assert bundled.theme("safety").label("es") == "Seguridad y acoso"
+    # Labels with commas must survive YAML's flow mappings whole.
+    assert bundled.theme("enrichment").label("en") == "Enrichment (arts, sports, clubs)"
+    assert bundled.theme("enrichment").label("es") == "Actividades (artes, deportes, clubes)"
     assert {"thing", "lot", "stuff"} <= bundled.stop_phrases
 
 

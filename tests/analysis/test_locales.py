@@ -24,3 +24,14 @@ def test_labels() -> None:
     assert group_label("language", "es", "en") == "Spanish"
     assert group_label("grade", "9", "es") == "9"
     assert t("by_dimension", "es", dimension="rol") == "Respuestas por rol"
+
+
+def test_every_domain_of_the_builtin_surveys_has_a_label_in_each_language() -> None:
+    from analysis.locales import DOMAINS
+    from surveys.loader import builtin_surveys
+
+    domains = {q.domain for survey in builtin_surveys() for q in survey.questions}
+    for language in ("en", "es"):
+        assert domains <= set(DOMAINS[language]), (language, domains - set(DOMAINS[language]))
+    assert domain_label("consistency", "es") == "Constancia"
+    assert domain_label("barriers", "en") == "What gets in the way"

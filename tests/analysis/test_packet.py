@@ -73,7 +73,7 @@ def fake_themes(monkeypatch: pytest.MonkeyPatch) -> list[pd.DataFrame]:
                 "sentiment": [float("nan")],
                 "sentiment_n": [0],
                 "not_scored": [0],
-                "quotes": [["The bus is late"]],
+                "quotes": [["The bus is late", "Call [removed] about it"]],
             }
         )
 
@@ -158,6 +158,8 @@ def test_spanish_packet(school: Session, fake_themes) -> None:
     for english in ("Results by area", "What do you notice?", "Response rate", "Students"):
         assert english not in html
     assert "¿Qué observan?" in html
+    # De-identified quotes say so in the packet's language.
+    assert "Call [eliminado] about it" in html and "[removed]" not in html
     md = render_markdown(report)
     assert "# Cuaderno para la conversación comunitaria" in md
     assert "| Me siento excluido en la escuela. |" in md
@@ -236,7 +238,7 @@ def test_themes_in_a_worker_process_give_the_same_table(
     forked = build_report(school, campaign_codes=["S1", "F1"]).tables["themes"]
     assert len(fake_themes) == 1  # the second call ran in the worker, not in this process
     pd.testing.assert_frame_equal(inline, forked)
-    assert forked.loc[0, "quotes"] == ["The bus is late"]
+    assert forked.loc[0, "quotes"] == ["The bus is late", "Call [removed] about it"]
 
 
 def test_respondent_text_is_escaped(school: Session, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -264,3 +266,17 @@ def test_respondent_text_is_escaped(school: Session, monkeypatch: pytest.MonkeyP
     md = render_markdown(report)
     assert "<script>" not in md
     assert "&lt;script&gt;alert(1)&lt;/script&gt; \\| a&amp;b" in md
+
+
+def test_follow_up_message_is_the_local_resource(seed: Seed, analysis_session: Session) -> None:
+    follow_up = {
+        "en": "Meeting on May 5 at the library.",
+        "es": "Reunión el 5 de mayo en la biblioteca.",
+    }
+    camp = seed.campaign(seed.survey("pulse_student"), "S1", follow_up=follow_up)
+    seed.many(camp, 10, {"b1": 4})
+    english = render_html(build_report(analysis_session, campaign_codes=["S1"]))
+    spanish = build_report(analysis_session, campaign_codes=["S1"], language="es")
+    assert "Meeting on May 5 at the library." in english
+    assert "Reunión el 5 de mayo en la biblioteca." in render_html(spanish)
+    assert "> Reunión el 5 de mayo en la biblioteca." in render_markdown(spanish)

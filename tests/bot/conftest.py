@@ -20,8 +20,8 @@ from telegram.ext import Application
 
 from bot.application import build_application
 from bot.settings import BotSettings
+from bot.simulation.offline_request import TOKEN, Call, OfflineRequest
 from surveys.models import Answer, Campaign, Contact, Respondent
-from tests.bot.offline_request import TOKEN, Call, OfflineRequest
 from tests.factories import make_campaign
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from bot.simulation.offline_request import OfflineRequest
 from surveys.i18n import t
 from surveys.models import Campaign, RespondentStatus
 from tests.bot.conftest import (
@@ -15,7 +16,6 @@ from tests.bot.conftest import (
     respondent_of,
     stored_answers,
 )
-from tests.bot.offline_request import OfflineRequest
 
 
 async def test_a_whole_survey_through_the_buttons(

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.simulation.offline_request import OfflineRequest
 from surveys import conversations
 from surveys.i18n import t
 from surveys.models import Campaign, Contact
 from tests.bot.conftest import Chat, join, stored_answers
-from tests.bot.offline_request import OfflineRequest
 
 BLOCKED = "Forbidden: bot was blocked by the user"
 

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from bot.cli import run as run_module
 from bot.cli.run import webhook_config
 from bot.settings import BotSettings
+from bot.simulation.offline_request import OfflineRequest
 from tests.bot.conftest import build_offline
-from tests.bot.offline_request import OfflineRequest
 
 
 def _cli() -> typer.Typer:
