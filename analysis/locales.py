@@ -92,7 +92,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "themes_hidden": (
             "Written comments are not shown because fewer than {min_n} people responded."
         ),
-        "themes_unavailable": "Theme analysis is not available in this installation.",
         "aspirations_h": "Aspirations",
         "aspirations_caption": "What respondents said about their plans and hopes.",
         "choices_h": "Needs and other choices",
@@ -237,7 +236,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "themes_hidden": (
             "Los comentarios escritos no se muestran porque respondieron menos de {min_n} personas."
         ),
-        "themes_unavailable": "El análisis de temas no está disponible en esta instalación.",
         "aspirations_h": "Aspiraciones",
         "aspirations_caption": "Lo que dijeron sobre sus planes y esperanzas.",
         "choices_h": "Necesidades y otras opciones",

@@ -61,6 +61,8 @@ from analysis.suppression import (
     may_show_text,
     rule_statement,
 )
+from analysis.themes import COLUMNS as THEME_COLUMNS
+from analysis.themes import summarize_themes
 
 FORMATS = ("html", "md", "xlsx", "csv")
 PARALLEL_TEXTS = 20_000
@@ -69,17 +71,6 @@ CHART_ENDS = 8
 """Items charted at each end (strongest, weakest) when a survey has more than twice as many."""
 GAPS_SHOWN = 10
 """Mirrored items listed in the gap chart and table, biggest gap first."""
-THEME_COLUMNS = [
-    "theme_id",
-    "theme",
-    "kind",
-    "respondents",
-    "share",
-    "sentiment",
-    "sentiment_n",
-    "not_scored",
-    "quotes",
-]
 
 
 @dataclass(frozen=True)
@@ -130,12 +121,8 @@ class Report:
     """Seconds spent per stage (load, themes, build), for the benchmark and curious users."""
 
 
-def _summarize_themes() -> Callable[..., pd.DataFrame] | None:
-    """The open-text engine, if installed; the packet says so instead of failing without it."""
-    try:
-        from analysis.themes import summarize_themes
-    except ImportError:
-        return None
+def _summarize_themes() -> Callable[..., pd.DataFrame]:
+    """The open-text engine, behind a function so tests can stand another in."""
     return summarize_themes
 
 
@@ -272,11 +259,7 @@ def build_report(
     current = latest_waves(load_campaigns(session, campaign_codes=codes + extra))
     texts = load_open_texts(session, campaign_codes=current)
     summarize = _summarize_themes()
-    early = (
-        _PendingThemes(summarize, texts, language)
-        if summarize is not None and len(texts) >= PARALLEL_TEXTS
-        else None
-    )
+    early = _PendingThemes(summarize, texts, language) if len(texts) >= PARALLEL_TEXTS else None
     try:
         everything = load_responses(session, campaign_codes=codes + extra)
     except BaseException:
@@ -873,10 +856,7 @@ def _start_themes(
     texts = open_texts(current) if texts is None else texts
     if texts.empty:
         return None, t("no_themes", language)
-    summarize = _summarize_themes()
-    if summarize is None:
-        return None, t("themes_unavailable", language)
-    return _PendingThemes(summarize, texts, language), t("no_themes", language)
+    return _PendingThemes(_summarize_themes(), texts, language), t("no_themes", language)
 
 
 def _finish_themes(pending: _PendingThemes | None) -> tuple[pd.DataFrame, float]:
