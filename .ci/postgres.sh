@@ -13,8 +13,13 @@ if [ -z "$pg_bin" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   find_pg_bin
 fi
 
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 start_postgres() {
-  local port=54329
+  local port
+  port=$(free_port) || return 1
   local dir
   dir=$(mktemp -d /tmp/chorus-pg.XXXXXX)
   local run=()

@@ -181,7 +181,8 @@ _INSERT_ANSWER = text(
     "VALUES (:respondent_id, :question_id, :value, :text, :skipped, :flagged, :answered_at)"
 ).bindparams(*_ANSWER_TYPES)
 _UPDATE_ANSWER = text(
-    "UPDATE answer SET value = :value, text = :text, skipped = :skipped, flagged = :flagged, "
+    "UPDATE answer SET value = :value, text = :text, skipped = :skipped, "
+    "flagged = (flagged OR :flagged), "
     "answered_at = :answered_at WHERE respondent_id = :respondent_id AND question_id = :question_id"
 ).bindparams(*_ANSWER_TYPES)
 _UPDATE_PROGRESS = text(
@@ -292,7 +293,9 @@ def save_answer(
     """Store the answer to one question, replacing an earlier one (Back, then answer again).
 
     `replace` says whether an answer is already stored (the caller usually knows,
-    having read the answers); None looks it up.
+    having read the answers); None looks it up. A safeguarding flag, once set, stays:
+    going back and retyping or skipping must not erase the record that someone
+    disclosed harm, and the new text stays out of quotes with it.
     """
     connection = _connection(session)
     if replace is None:

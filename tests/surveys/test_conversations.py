@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
@@ -238,7 +238,7 @@ def test_opting_out_and_coming_back(session: Session, campaign: Campaign, ids: I
 def test_run_retries_a_transaction_that_lost_a_race(engine: Engine) -> None:
     attempts: list[int] = []
 
-    def work(session: Session) -> str:
+    def work(connection: Connection) -> str:
         attempts.append(1)
         if len(attempts) == 1:
             raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
@@ -249,7 +249,7 @@ def test_run_retries_a_transaction_that_lost_a_race(engine: Engine) -> None:
 
 
 def test_run_gives_up_after_bounded_attempts(engine: Engine) -> None:
-    def work(session: Session) -> str:
+    def work(connection: Connection) -> str:
         raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
 
     with pytest.raises(OperationalError):

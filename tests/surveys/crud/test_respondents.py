@@ -86,6 +86,26 @@ def test_an_answer_is_stored_then_replaced(session: Session) -> None:
     assert set(store.answers_of(session, respondent_id=rid)) == {"b1"}
 
 
+def test_a_safeguarding_flag_survives_a_replaced_or_skipped_answer(session: Session) -> None:
+    campaign = make_campaign(session)
+    rid = store.create_respondent(session, campaign_id=campaign.id or 0, chat_id=1, language="en")
+    store.save_answer(
+        session, respondent_id=rid, question_id="t1", value=None, text="x", flagged=True
+    )
+    store.save_answer(session, respondent_id=rid, question_id="t1", value=None, text="all good")
+    assert store.answers_of(session, respondent_id=rid)["t1"] == store.StoredAnswer(
+        None, "all good", False, True
+    )
+    store.save_answer(session, respondent_id=rid, question_id="t1", value=None, skipped=True)
+    assert store.answers_of(session, respondent_id=rid)["t1"] == store.StoredAnswer(
+        None, None, True, True
+    )
+    # An unflagged answer replaced by another stays unflagged.
+    store.save_answer(session, respondent_id=rid, question_id="t2", value=None, text="a")
+    store.save_answer(session, respondent_id=rid, question_id="t2", value=None, text="b")
+    assert store.answers_of(session, respondent_id=rid)["t2"].flagged is False
+
+
 def test_progress_is_saved(session: Session) -> None:
     campaign = make_campaign(session)
     rid = store.create_respondent(session, campaign_id=campaign.id or 0, chat_id=1, language="en")
