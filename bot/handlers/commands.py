@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.replies import deliver
@@ -71,7 +72,13 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await runtime.sender.send(chat_id, t("bot.stop.nothing", language))
 
 
-async def _reply_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+async def _reply_in_language(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    key: str,
+    keyboard: Callable[[str], InlineKeyboardMarkup] | None = None,
+) -> None:
+    """Send catalog text `key` in the chat's language, with `keyboard(language)` if given."""
     chat_id = _chat_id(update)
     if chat_id is None:
         return
@@ -80,7 +87,8 @@ async def _reply_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE,
     language = runtime.run(
         lambda s: conversations.language_of(s, chat_id=chat_id, language_hint=hint)
     )
-    await runtime.sender.send(chat_id, t(key, language))
+    markup = keyboard(language) if keyboard is not None else None
+    await runtime.sender.send(chat_id, t(key, language), reply_markup=markup)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -93,17 +101,7 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask first: erasing cannot be undone. The confirm button does the work."""
-    chat_id = _chat_id(update)
-    if chat_id is None:
-        return
-    runtime = runtime_of(context)
-    hint = language_hint(update)
-    language = runtime.run(
-        lambda s: conversations.language_of(s, chat_id=chat_id, language_hint=hint)
-    )
-    await runtime.sender.send(
-        chat_id, t("bot.delete.confirm", language), reply_markup=delete_keyboard(language)
-    )
+    await _reply_in_language(update, context, "bot.delete.confirm", keyboard=delete_keyboard)
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
