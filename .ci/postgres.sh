@@ -22,6 +22,9 @@ start_postgres() {
   port=$(free_port) || return 1
   local dir
   dir=$(mktemp -d /tmp/chorus-pg.XXXXXX)
+  PG_DIR=$dir
+  PG_STOP=(true)
+  trap '"${PG_STOP[@]}" >/dev/null 2>&1 || true; rm -rf "$PG_DIR"' EXIT
   local run=()
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
@@ -31,11 +34,9 @@ start_postgres() {
   "${run[@]}" "$pg_bin/initdb" -D "$dir/data" -U postgres -A trust >/dev/null || return 1
   "${run[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
     -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null || return 1
+  PG_STOP=("${run[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -m fast stop)
   "${run[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres chorus_test || return 1
   export CHORUS_TEST_POSTGRES_URL="postgresql+psycopg://postgres@127.0.0.1:$port/chorus_test"
-  PG_STOP=("${run[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -m fast stop)
-  PG_DIR=$dir
-  trap '"${PG_STOP[@]}" >/dev/null 2>&1 || true; rm -rf "$PG_DIR"' EXIT
   echo "ci: PostgreSQL running for tests at 127.0.0.1:$port"
 }
 
