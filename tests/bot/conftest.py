@@ -272,3 +272,18 @@ async def join(chat: Chat, campaign: Campaign, *, language: str = "English") -> 
     await chat.tap(language)
     await chat.tap("Start" if language == "English" else "Empezar")
     await chat.tap("I'm a student" if language == "English" else "Soy estudiante")
+
+
+async def reach_number_question(chat: Chat, campaign: Campaign) -> None:
+    """Join and answer up to the fixture survey's number question (n1)."""
+    await join(chat, campaign)
+    for label in ("Agree", "Agree", "Often"):
+        await chat.tap(label)
+    await chat.tap("Skip")  # h1, the multi-choice
+
+
+async def reach_last_question(chat: Chat, campaign: Campaign) -> None:
+    """Join and answer up to the fixture survey's last question, the open text (t1)."""
+    await reach_number_question(chat, campaign)
+    await chat.send("4")
+    await chat.tap("No")

@@ -9,7 +9,16 @@ from sqlalchemy.engine import Engine
 
 from surveys.i18n import t
 from surveys.models import Answer, Campaign
-from tests.bot.conftest import Chat, Stored, count_rows, join, next_update_id, stored_answers
+from tests.bot.conftest import (
+    Chat,
+    Stored,
+    count_rows,
+    join,
+    next_update_id,
+    reach_last_question,
+    reach_number_question,
+    stored_answers,
+)
 
 FILE = {"file_id": "AgADBAAD", "file_unique_id": "AQADBAAD"}
 MEDIA: dict[str, dict[str, Any]] = {
@@ -46,10 +55,7 @@ async def test_unknown_commands(chat: Chat, campaign: Campaign) -> None:
 async def test_an_edited_message_is_not_taken_as_an_answer(
     chat: Chat, campaign: Campaign, engine: Engine
 ) -> None:
-    await join(chat, campaign)
-    for label in ("Agree", "Agree", "Often"):
-        await chat.tap(label)
-    await chat.tap("Skip")
+    await reach_number_question(chat, campaign)
     await chat.send("5")
     await chat.edit("7")
     assert chat.texts() == [t("bot.unsupported.edited", "en")]
@@ -114,10 +120,7 @@ async def test_a_redelivered_update_is_processed_once(
 async def test_a_redelivered_text_answer_is_stored_once(
     chat: Chat, campaign: Campaign, engine: Engine
 ) -> None:
-    await join(chat, campaign)
-    for label in ("Agree", "Agree", "Often"):
-        await chat.tap(label)
-    await chat.tap("Skip")
+    await reach_number_question(chat, campaign)
     update_id = next_update_id()
     await chat.send("8", update_id=update_id)
     calls = await chat.send("8", update_id=update_id)
@@ -171,12 +174,7 @@ async def test_a_button_pressed_before_joining(chat: Chat, campaign: Campaign) -
 
 
 async def test_text_over_the_limit(chat: Chat, campaign: Campaign, engine: Engine) -> None:
-    await join(chat, campaign)
-    for label in ("Agree", "Agree", "Often"):
-        await chat.tap(label)
-    await chat.tap("Skip")
-    await chat.send("4")
-    await chat.tap("No")
+    await reach_last_question(chat, campaign)
     await chat.send("x" * 1001)
     assert chat.texts() == [t("errors.text_too_long", "en", length=1001, limit=1000)]
     assert "t1" not in stored_answers(engine, chat.chat_id)
@@ -187,12 +185,7 @@ async def test_text_over_the_limit(chat: Chat, campaign: Campaign, engine: Engin
 async def test_answers_after_finishing_are_not_stored(
     chat: Chat, campaign: Campaign, engine: Engine
 ) -> None:
-    await join(chat, campaign)
-    for label in ("Agree", "Agree", "Often"):
-        await chat.tap(label)
-    await chat.tap("Skip")
-    await chat.send("4")
-    await chat.tap("No")
+    await reach_last_question(chat, campaign)
     await chat.send("Nothing else")
     await chat.send("one more thing")
     assert chat.texts() == [t("bot.join.already_answered", "en")]

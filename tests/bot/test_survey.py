@@ -13,6 +13,8 @@ from tests.bot.conftest import (
     Stored,
     build_offline,
     join,
+    reach_last_question,
+    reach_number_question,
     respondent_of,
     stored_answers,
 )
@@ -63,17 +65,10 @@ async def test_a_whole_survey_through_the_buttons(
     assert respondent.completed_at is not None
 
 
-async def _to_number_question(chat: Chat, campaign: Campaign) -> None:
-    await join(chat, campaign)
-    for label in ("Agree", "Agree", "Often"):
-        await chat.tap(label)
-    await chat.tap("Skip")  # h1, the multi-choice
-
-
 async def test_numbers_are_validated_with_a_friendly_retry(
     chat: Chat, campaign: Campaign, engine: Engine
 ) -> None:
-    await _to_number_question(chat, campaign)
+    await reach_number_question(chat, campaign)
     assert chat.texts()[0].startswith("5/7\nHours of homework a week?")
     await chat.send("about six")
     assert chat.texts() == [t("errors.number_whole", "en")]
@@ -190,12 +185,7 @@ async def test_language_switch_mid_survey(chat: Chat, campaign: Campaign, engine
 async def test_a_disclosure_gets_crisis_resources_at_once_and_the_survey_goes_on(
     chat: Chat, campaign: Campaign, engine: Engine
 ) -> None:
-    await join(chat, campaign)
-    for label in ("Agree", "Agree", "Often"):
-        await chat.tap(label)
-    await chat.tap("Skip")
-    await chat.send("4")
-    await chat.tap("No")
+    await reach_last_question(chat, campaign)
     await chat.send("Sometimes I want to kill myself")
     texts = chat.texts()
     assert texts[0] == t("safeguarding.support", "en")

@@ -12,7 +12,7 @@ from bot.simulation.offline_request import OfflineRequest
 from surveys import conversations
 from surveys.i18n import t
 from surveys.models import Campaign, Contact
-from tests.bot.conftest import Chat, join, stored_answers
+from tests.bot.conftest import Chat, join, reach_number_question, stored_answers
 
 BLOCKED = "Forbidden: bot was blocked by the user"
 
@@ -102,10 +102,7 @@ async def test_an_unexpected_error_is_logged_without_identity_and_apologised_for
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await join(chat, campaign)
-    for label in ("Agree", "Agree", "Often"):
-        await chat.tap(label)
-    await chat.tap("Skip")
+    await reach_number_question(chat, campaign)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("storage exploded")
