@@ -22,8 +22,14 @@ def utcnow() -> datetime:
 
 
 def new_campaign_code() -> str:
-    """96 random bits in 16 URL-safe characters: a valid Telegram /start payload."""
-    return secrets.token_urlsafe(12)
+    """96 random bits in 16 URL-safe characters: a valid Telegram /start payload.
+
+    Never starting with "-": a command line would read such a code as an option.
+    """
+    while True:
+        code = secrets.token_urlsafe(12)
+        if not code.startswith("-"):
+            return code
 
 
 def new_respondent_id() -> str:

@@ -107,3 +107,11 @@ def test_version_hash_survives_a_json_round_trip() -> None:
     restored = Survey.model_validate_json(survey.model_dump_json())
     assert restored == survey
     assert restored.version_hash == survey.version_hash
+
+
+def test_campaign_codes_never_start_with_a_dash() -> None:
+    from surveys.models import new_campaign_code
+
+    codes = [new_campaign_code() for _ in range(3000)]
+    assert not [c for c in codes if c.startswith("-")]
+    assert all(len(c) == 16 for c in codes)
