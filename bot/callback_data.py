@@ -7,11 +7,17 @@ another survey is recognised. It is never trusted: anyone can send any bytes,
 so `decode` only checks the shape, and the conversation service checks the
 campaign, the current question and the option against the database.
 
-Layout: ``<kind>:<campaign id>[:<field>...]``, e.g. ``a:12:belong1:4``.
+Layout: ``<kind>:<campaign id>[:<field>...]``, e.g. ``a:12:belong1:4``. As sent,
+the data carries ``|<signature>``: an HMAC of the data and the chat it was sent
+to (`sign`, `verify`), so only buttons the bot sent to this chat do anything; a
+consent button for a campaign whose link the chat never opened cannot be forged.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 
@@ -19,6 +25,9 @@ from surveys.engine import Action, Back, Choose, Consent, Done, SetLanguage, Set
 
 MAX_BYTES = 64
 """Telegram's limit for `callback_data`."""
+SIGNATURE = "|"
+SIGNATURE_CHARS = 8
+"""48 bits of HMAC-SHA256 in URL-safe base64: a forger has one chance in 2^48 per try."""
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{1,16}$")
 """Question ids, option ids, roles and language codes all fit this (see `surveys.definition`)."""
@@ -81,10 +90,37 @@ def encode(action: Action, *, campaign_id: int, question_id: str | None = None) 
     return data
 
 
+def _signature(data: str, chat_id: int, key: bytes) -> str:
+    digest = hmac.new(key, f"{chat_id}{SIGNATURE}{data}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:SIGNATURE_CHARS]
+
+
+def sign(data: str, *, chat_id: int, key: bytes) -> str:
+    """The data as sent to `chat_id`: only that chat can send it back."""
+    signed = f"{data}{SIGNATURE}{_signature(data, chat_id, key)}"
+    if len(signed.encode()) > MAX_BYTES:  # pragma: no cover - unsigned data stays under 48 bytes
+        raise CallbackDataError(f"signed callback data {signed!r} is over {MAX_BYTES} bytes")
+    return signed
+
+
+def verify(data: str | None, *, chat_id: int, key: bytes) -> str | None:
+    """The unsigned data when its signature is right for this chat, else None."""
+    if not data or len(data.encode()) > MAX_BYTES or SIGNATURE not in data:
+        return None
+    body, _, signature = data.rpartition(SIGNATURE)
+    if not hmac.compare_digest(signature, _signature(body, chat_id, key)):
+        return None
+    return body
+
+
 def decode(data: str | None) -> Decoded | None:
-    """The action a button asks for, or None when the data has the wrong shape."""
+    """The action a button asks for, or None when the data has the wrong shape.
+
+    Shape only: a signature, if present, is ignored here (`verify` checks it).
+    """
     if not data or len(data.encode()) > MAX_BYTES:
         return None
+    data = data.split(SIGNATURE, 1)[0]
     parts = data.split(":")
     if len(parts) < 3 or not _CAMPAIGN.match(parts[1]):
         return None

@@ -17,6 +17,7 @@ TELEGRAM_API = "https://api.telegram.org/bot"
 
 WEBHOOK_SECRET_CONTEXT = b"chorus telegram webhook secret token"
 """Mixed into the HMAC so the webhook token differs from any other use of the secret key."""
+CALLBACK_KEY_CONTEXT = b"chorus callback data signature"
 
 
 class BotSettings(BaseSettings):
@@ -26,6 +27,28 @@ class BotSettings(BaseSettings):
     username: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_USERNAME")
     api_base_url: str = Field(default=TELEGRAM_API, validation_alias="TELEGRAM_API_BASE_URL")
     secret_key: SecretStr | None = Field(default=None, validation_alias="CHORUS_SECRET_KEY")
+    concurrency: int = Field(default=64, ge=1, le=1024, validation_alias="CHORUS_CONCURRENCY")
+    """Chats whose updates are processed at the same time (each chat stays in order)."""
+    send_rate: float = Field(default=30.0, gt=0, le=1000, validation_alias="CHORUS_SEND_RATE")
+    """Messages per second to all chats together: Telegram's limit without paid broadcast."""
+    chat_rate: float = Field(default=1.0, gt=0, le=100, validation_alias="CHORUS_CHAT_RATE")
+    """Messages per second to one chat, after a short burst (`chat_burst`)."""
+    chat_burst: int = Field(default=4, ge=1, le=100, validation_alias="CHORUS_CHAT_BURST")
+    paid_broadcast: bool = Field(default=False, validation_alias="CHORUS_PAID_BROADCAST")
+    """Send with `allow_paid_broadcast` (up to 1,000 messages/s, paid in Stars per message)."""
+    max_attempts: int = Field(default=6, ge=1, le=50, validation_alias="CHORUS_SEND_ATTEMPTS")
+    """Tries of one message against timeouts and server errors before it is marked failed."""
+    retention_days: float = Field(default=7.0, gt=0, validation_alias="CHORUS_QUEUE_RETENTION_DAYS")
+    """Handled inbox rows, processed update ids and sent outbox rows are pruned after this."""
+
+    def callback_key(self) -> bytes:
+        """The key that signs every button's data for the chat it was sent to.
+
+        Derived from the bot token, which only the bot's owner has, so nobody can
+        make a button the bot did not send; no extra secret to configure.
+        """
+        token = self.token.get_secret_value() if self.token is not None else ""
+        return hmac.new(token.encode(), CALLBACK_KEY_CONTEXT, hashlib.sha256).digest()
 
     @property
     def file_base_url(self) -> str:

@@ -7,8 +7,9 @@ function is one transaction over an open `Db` (a Core connection or an ORM sessi
 2. the chat's respondent and answers are read fresh: no state is kept in memory,
    so a restart loses nothing and several workers can serve one bot;
 3. the engine decides; answers and progress are written, the update id recorded;
-4. the transaction commits, and only then does the adapter reply, so a reply
-   never promises an answer that was not stored.
+4. the adapter queues what to say in the same transaction (the outbox), and the
+   transaction commits both: a reply never promises an answer that was not
+   stored, and an answer stored is never left without its reply.
 
 `run(engine, work)` opens that transaction and retries it when two workers
 collide. Every call that writes starts by writing (claiming its update id), so on
@@ -208,18 +209,23 @@ def _apply(session: Db, active: _Active, step: Step, answers: dict[str, StoredAn
     _save_progress(session, respondent_id, step.progress, active.state)
 
 
-def _claim(session: Db, update_id: int | None) -> bool:
-    """True when this update is new; records it in the same statement."""
+def claim(session: Db, update_id: int | None) -> bool:
+    """True when this update is new; records it in the same statement.
+
+    For adapters whose reply to an update changes no survey state (`/help`): the
+    claim makes a redelivered update say nothing twice.
+    """
     return update_id is None or store.claim_update(session, update_id=update_id)
 
 
 def _finish(session: Db, outcome: Outcome) -> Outcome:
-    session.commit()
+    """The outcome, with the transaction left open: the caller (`run`) commits it
+    together with whatever the adapter queues to say about it."""
     return outcome
 
 
 def _duplicate(session: Db, language: str) -> Outcome:
-    session.rollback()
+    """A redelivered update: its claim wrote nothing, so there is nothing to undo."""
     return Outcome(language=stranger(language), duplicate=True)
 
 
@@ -291,7 +297,7 @@ def start(
     now: datetime | None = None,
 ) -> Outcome:
     """`/start [code]`: join a campaign, resume it, or learn how to join."""
-    if not _claim(session, update_id):
+    if not claim(session, update_id):
         return _duplicate(session, language_hint)
     current = _now(now)
     if not code:
@@ -350,7 +356,7 @@ def handle(
     """One action from a chat: a button (`campaign_id` and, for Back, `question_id`
     from its callback data, checked here against the stored state) or a message.
     """
-    if not _claim(session, update_id):
+    if not claim(session, update_id):
         return _duplicate(session, language_hint)
     current = _now(now)
     active = _load_active(session, chat_id)
@@ -381,29 +387,46 @@ def handle(
     if notice is not None:
         return _finish(session, Outcome(language, notice=notice, campaign_id=campaign))
     if isinstance(action, Back) and (question_id is None or question_id != state.current_question):
-        return _finish(session, Outcome(language, notice=Notice.OLD_BUTTON, campaign_id=campaign))
+        current_prompt = _current_prompt(session, active)
+        outcome = Outcome(
+            language, notice=Notice.OLD_BUTTON, campaign_id=campaign, reminder=current_prompt
+        )
+        return _finish(session, outcome)
     step = _advance(session, active, action)
     reminder = None
-    if isinstance(action, Reply) and step.error is not None:
-        reminder = _reminder(active, step)
+    if step.error is not None:
+        reminder = _reminder(active, step, typed=isinstance(action, Reply))
     outcome = Outcome(_spoken(step), step=step, campaign_id=campaign, reminder=reminder)
     return _finish(session, outcome)
 
 
-def _reminder(active: _Active, step: Step) -> Prompt | None:
-    """After a message the engine could not use, the current buttons again, if it has any.
+def _reminder(active: _Active, step: Step, *, typed: bool) -> Prompt | None:
+    """After input the engine could not use, the current question again, with its buttons.
 
-    A person coming back after a break types "hi": they get "please tap a button"
-    and, right under it, the buttons. Errors about a typed answer (a number out of
-    range) already say what to type, so the question is not repeated for those.
+    A person coming back after a break types "hi", or taps a button of an earlier
+    question: they get the short notice and, right under it, the question they
+    are at. Errors about a typed answer to a text question (a number out of range)
+    already say what to type, so the question is not repeated for those.
     """
     shown = conversation.advance(
         active.survey, context_of(active.campaign, active.survey), step.progress, Show()
     )
     prompt = shown.prompt
-    if prompt is None or prompt.expects_text or not prompt.buttons:
+    if prompt is None or (typed and prompt.expects_text):
         return None
     return prompt
+
+
+def _current_prompt(session: Db, active: _Active) -> Prompt | None:
+    """What the respondent is being asked now, without changing anything."""
+    answers = store.answers_of(session, respondent_id=active.state.respondent_id)
+    shown = conversation.advance(
+        active.survey,
+        context_of(active.campaign, active.survey),
+        progress_of(active.state, answers),
+        Show(),
+    )
+    return shown.prompt
 
 
 def _rejoin(
@@ -451,7 +474,7 @@ def delete(
     session: Db, *, chat_id: int, update_id: int | None, language_hint: str = "en"
 ) -> Outcome:
     """`/delete`, confirmed: erase every answer and the contact of this chat, in every campaign."""
-    if not _claim(session, update_id):
+    if not claim(session, update_id):
         return _duplicate(session, language_hint)
     state = store.chat_state(session, chat_id=chat_id, lock=True)
     language = _voice_of(state) if state else stranger(language_hint)
@@ -464,9 +487,7 @@ def delete(
 
 def opt_out(session: Db, *, chat_id: int) -> int:
     """The chat blocked the bot: mark its contacts opted out. Returns how many were marked."""
-    marked = store.set_opted_out(session, chat_id=chat_id)
-    session.commit()
-    return marked
+    return store.set_opted_out(session, chat_id=chat_id)
 
 
 def language_of(session: Db, *, chat_id: int, language_hint: str = "en") -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import UTC, datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -109,13 +109,20 @@ class Respondent(SQLModel, table=True):
 
 
 class Contact(SQLModel, table=True):
-    """The only link between a respondent and a Telegram chat. Never read by analysis."""
+    """The only link between a respondent and a Telegram chat. Never read by analysis.
+
+    `campaign_id` repeats the respondent's campaign so that the database itself
+    refuses a second respondent for one chat in one campaign: two `/start`s handled
+    at the same moment by two workers cannot both join.
+    """
 
     __tablename__ = "contact"
+    __table_args__ = (Index("ix_contact_chat_campaign", "chat_id", "campaign_id", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     respondent_id: str = Field(foreign_key="respondent.id", unique=True, max_length=32)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    campaign_id: int | None = None
     opted_out: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -145,3 +152,79 @@ class ProcessedUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime = Field(default_factory=utcnow)
+
+
+class InboxStatus(StrEnum):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"  # could not be read as an update, or failed every attempt
+
+
+class InboxUpdate(SQLModel, table=True):
+    """An update as Telegram delivered it, stored before Telegram is told it arrived.
+
+    Processing reads from here, one chat at a time in `update_id` order, so a crash
+    between receiving and handling resumes on restart instead of losing the update.
+    Rows are pruned a while after they are handled.
+    """
+
+    __tablename__ = "inbox_update"
+    __table_args__ = (Index("ix_inbox_update_chat_status", "chat_id", "status", "update_id"),)
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    """The chat the update belongs to (its ordering lane); 0 when it names none."""
+    payload: str
+    """The update's JSON, with the characters databases refuse (NUL) removed."""
+    status: str = Field(default=InboxStatus.QUEUED, max_length=12, index=True)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=32)
+    claimed_at: datetime | None = None
+    received_at: datetime = Field(default_factory=utcnow)
+    handled_at: datetime | None = None
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxPriority(IntEnum):
+    """Lower goes first: an alert before a reply, a reply before a broadcast."""
+
+    ALERT = 0
+    INTERACTIVE = 1
+    BULK = 2
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One Bot API call the bot means to make, written in the transaction that caused it.
+
+    The delivery loop claims a chat's rows in `id` order, calls Telegram and records
+    the result; after a crash, rows left `sending` are sent again (see docs/runtime.md).
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        Index("ix_outbox_message_chat", "chat_id", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    method: str = Field(max_length=40)
+    payload: str
+    """The call's parameters as JSON (`reply_markup` already serialized)."""
+    priority: int = OutboxPriority.INTERACTIVE
+    status: str = Field(default=OutboxStatus.QUEUED, max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claimed_by: str | None = Field(default=None, max_length=32)
+    claimed_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

@@ -2,31 +2,47 @@
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import logging
-from dataclasses import dataclass
+import socket
 from typing import Annotated
 from urllib.parse import urlparse
 
 import typer
-from telegram import Update
 
-from bot.application import build_application
 from bot.cli.app import console, fail
+from bot.serving import ServeError, Webhook, serve_forever
 from bot.settings import BotSettings
 
-
-@dataclass(frozen=True)
-class WebhookConfig:
-    """What `Application.run_webhook` needs; built apart so it can be checked without a server."""
-
-    listen: str
-    port: int
-    url_path: str
-    webhook_url: str
-    secret_token: str
+DEFAULT_LISTEN = "127.0.0.1"
+"""Behind a TLS-terminating proxy on the same machine; `--listen 0.0.0.0` to expose the port."""
 
 
-def webhook_config(settings: BotSettings, *, listen: str, port: int, url: str) -> WebhookConfig:
+def _check_listen(listen: str) -> None:
+    try:
+        ipaddress.ip_address(listen)
+        return
+    except ValueError:
+        pass
+    try:
+        socket.getaddrinfo(listen, None)
+    except (socket.gaierror, UnicodeError):
+        raise ValueError(
+            f"--listen {listen!r} is not an address of this machine; use e.g. 127.0.0.1 or 0.0.0.0"
+        ) from None
+
+
+def _check_base_url(settings: BotSettings) -> None:
+    parsed = urlparse(settings.api_base_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(
+            f"TELEGRAM_API_BASE_URL {settings.api_base_url!r} is not an http(s) URL; "
+            "leave it unset for Telegram's own"
+        )
+
+
+def webhook_config(settings: BotSettings, *, listen: str, port: int, url: str) -> Webhook:
     """Check the webhook options; raises `ValueError` with a one-line reason."""
     parsed = urlparse(url)
     if parsed.scheme != "https" or not parsed.netloc:
@@ -39,7 +55,8 @@ def webhook_config(settings: BotSettings, *, listen: str, port: int, url: str) -
             "CHORUS_SECRET_KEY is not set; the webhook's secret token is derived from it, "
             "so Telegram's calls can be told from anyone else's"
         )
-    return WebhookConfig(
+    _check_listen(listen)
+    return Webhook(
         listen=listen,
         port=port,
         url_path=parsed.path.strip("/"),
@@ -52,16 +69,20 @@ def run(
     webhook: Annotated[
         bool, typer.Option("--webhook", help="Receive updates on a webhook instead of polling.")
     ] = False,
-    listen: Annotated[str, typer.Option(help="Webhook: the address to listen on.")] = "0.0.0.0",
+    listen: Annotated[
+        str, typer.Option(help="Webhook: the address to listen on (0.0.0.0 for every interface).")
+    ] = DEFAULT_LISTEN,
     port: Annotated[int, typer.Option(help="Webhook: the port to listen on.")] = 8443,
     url: Annotated[
         str | None, typer.Option(help="Webhook: the public https URL Telegram posts to.")
     ] = None,
 ) -> None:
-    """Serve the bot until interrupted (Ctrl+C).
+    """Serve the bot until interrupted (Ctrl+C or SIGTERM).
 
+    Updates are stored before Telegram is told they arrived, handled one chat at a
+    time in order (many chats at once), and replies are sent from a durable outbox.
     Telegram lets one process poll a bot; with --webhook, several workers behind
-    one HTTPS address can share the database.
+    one HTTPS address can share a PostgreSQL database.
     """
     settings = BotSettings()
     if settings.token is None or not settings.token.get_secret_value():
@@ -70,36 +91,36 @@ def run(
             "in the environment or in .env"
         )
     config = None
-    if webhook:
-        if url is None:
-            fail("--webhook needs --url, the public https address Telegram should post to")
-        try:
+    try:
+        _check_base_url(settings)
+        if webhook:
+            if url is None:
+                fail("--webhook needs --url, the public https address Telegram should post to")
             config = webhook_config(settings, listen=listen, port=port, url=url)
-        except ValueError as exc:
-            fail(str(exc))
+    except ValueError as exc:
+        fail(str(exc))
 
     from bot.cli.surveys import open_database  # the CLI's one way to open storage
 
     engine = open_database()
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level="INFO")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
-    application = build_application(settings, engine=engine)
     if config is None:
-        console.print("Polling Telegram for updates; Ctrl+C stops.", highlight=False)
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-        return
-    console.print(
-        f"Listening on {config.listen}:{config.port} for {config.webhook_url}; Ctrl+C stops.",
-        highlight=False,
-    )
-    application.run_webhook(
-        listen=config.listen,
-        port=config.port,
-        url_path=config.url_path,
-        webhook_url=config.webhook_url,
-        secret_token=config.secret_token,
-        allowed_updates=Update.ALL_TYPES,
-    )
+        ready = "Polling Telegram for updates; Ctrl+C stops."
+    else:
+        ready = f"Listening on {config.listen}:{config.port} for {config.webhook_url}; Ctrl+C stops."
+
+    def say_ready() -> None:
+        console.print(ready, highlight=False)
+
+    try:
+        asyncio.run(serve_forever(settings, engine, webhook=config, on_ready=say_ready))
+    except ServeError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
 
 
 def register(app: typer.Typer) -> None:

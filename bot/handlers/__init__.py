@@ -7,10 +7,7 @@ defaults would treat an edit like a new message and store it as an answer).
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -18,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot.handlers import callbacks, commands, errors, messages
+from bot.runtime import ChorusApplication
 
 PRIVATE_MESSAGE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 
@@ -32,7 +30,7 @@ COMMANDS = {
 }
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(application: ChorusApplication) -> None:
     application.add_handler(
         MessageHandler(filters.UpdateType.EDITED & filters.ChatType.PRIVATE, messages.edited)
     )

@@ -1,52 +1,75 @@
 """Button taps.
 
-The query is answered first, before anything else, so the client's spinner
-stops even if the database is slow; then the data is decoded and checked
-against the stored state by the service. Forged data, another campaign's
-buttons and buttons on old messages all get a short reply and store nothing.
+The query is answered at once (the client's spinner stops) while the database
+works. Only buttons the bot sent to this chat do anything: the data's signature
+is checked first (`bot.callback_data.verify`), then the service checks the
+campaign, the current question and the option against the stored state.
+Forged data, another campaign's buttons and buttons on old messages all get a
+short reply and store nothing; an old button also brings back the current question.
 """
 
 from __future__ import annotations
 
-from telegram import Chat, Message, Update
-from telegram.ext import ContextTypes
+import asyncio
+import logging
 
-from bot.callback_data import DELETE_CANCEL, DELETE_CONFIRM, decode
-from bot.handlers.replies import NOTICE_KEYS, deliver
-from bot.handlers.runtime import Runtime, language_hint, runtime_of
+from telegram import CallbackQuery, Chat, Message, Update
+from telegram.error import TelegramError
+
+from bot.callback_data import DELETE_CANCEL, DELETE_CONFIRM, decode, verify
+from bot.handlers.replies import NOTICE_KEYS, Pressed, queue_outcome
+from bot.outgoing import Outgoing
+from bot.runtime import ChorusContext, language_hint
 from surveys import conversations
 from surveys.i18n import t
 
+logger = logging.getLogger(__name__)
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+_answering: set[asyncio.Task[None]] = set()
+
+
+async def _answer(query: CallbackQuery) -> None:
+    """Stop the spinner. Not queued: a lost answer costs only a spinner, and it is
+    worth most at once, alongside the database work rather than after it."""
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        logger.info("answerCallbackQuery failed: %s", type(exc).__name__)
+
+
+def _answer_soon(query: CallbackQuery) -> None:
+    task = asyncio.create_task(_answer(query))
+    _answering.add(task)
+    task.add_done_callback(_answering.discard)
+
+
+async def button(update: Update, context: ChorusContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    runtime = runtime_of(context)
-    await runtime.sender.answer_callback(query.id)
+    _answer_soon(query)
     chat = update.effective_chat
     if chat is None or chat.type != Chat.PRIVATE:  # inline mode, or a group: not a survey chat
         return
     chat_id = chat.id
+    runtime = context.runtime
     # A message too old for Telegram to show arrives as InaccessibleMessage: the tap
     # still counts, but there is nothing to edit.
     message = query.message if isinstance(query.message, Message) else None
+    pressed = Pressed(message.message_id, message.text) if message is not None else None
+    data = verify(query.data, chat_id=chat_id, key=runtime.key)
+    if data in (DELETE_CONFIRM, DELETE_CANCEL):
+        await _delete_answer(update, context, chat_id, pressed, data == DELETE_CONFIRM)
+        return
+    decoded = decode(data)
+    if decoded is None:
+        await runtime.reply_in_language(update, "bot.buttons.invalid")
+        return
     hint = language_hint(update)
 
-    if query.data in (DELETE_CONFIRM, DELETE_CANCEL):
-        await _delete_answer(update, context, chat_id, message, query.data == DELETE_CONFIRM)
-        return
-
-    decoded = decode(query.data)
-    if decoded is None:
-        language = runtime.run(
-            lambda s: conversations.language_of(s, chat_id=chat_id, language_hint=hint)
-        )
-        await runtime.sender.send(chat_id, t("bot.buttons.invalid", language))
-        return
-    outcome = runtime.run(
-        lambda s: conversations.handle(
-            s,
+    def work(out: Outgoing) -> None:
+        outcome = conversations.handle(
+            out.db,
             chat_id=chat_id,
             update_id=update.update_id,
             action=decoded.action,
@@ -54,39 +77,38 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             question_id=decoded.question_id,
             language_hint=hint,
         )
-    )
-    await deliver(runtime, chat_id, outcome, pressed=message)
+        queue_outcome(out, chat_id, outcome, pressed=pressed)
+
+    await runtime.transact(work)
 
 
 async def _delete_answer(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: ChorusContext,
     chat_id: int,
-    message: Message | None,
+    pressed: Pressed | None,
     confirmed: bool,
 ) -> None:
-    runtime = runtime_of(context)
     hint = language_hint(update)
-    if not confirmed:
-        language = runtime.run(
-            lambda s: conversations.language_of(s, chat_id=chat_id, language_hint=hint)
-        )
-        await _say(runtime, chat_id, message, t("bot.delete.cancelled", language))
-        return
-    outcome = runtime.run(
-        lambda s: conversations.delete(
-            s, chat_id=chat_id, update_id=update.update_id, language_hint=hint
-        )
-    )
-    if outcome.duplicate or outcome.notice is None:
-        return
-    # The confirmation loses its buttons, so a second tap cannot come from it.
-    await _say(runtime, chat_id, message, t(NOTICE_KEYS[outcome.notice], outcome.language))
 
+    def say(out: Outgoing, text: str) -> None:
+        """Replace the confirmation with `text` (its buttons go, so a second tap cannot
+        come from it), or send it when the message cannot be edited."""
+        if pressed is None:
+            out.send(chat_id, text)
+        else:
+            out.edit(chat_id, pressed.message_id, text)
 
-async def _say(runtime: Runtime, chat_id: int, message: Message | None, text: str) -> None:
-    """Replace the confirmation with `text`, or send it when the message cannot be edited."""
-    if message is None:
-        await runtime.sender.send(chat_id, text)
-    else:
-        await runtime.sender.edit(chat_id, message.message_id, text)
+    def work(out: Outgoing) -> None:
+        if not confirmed:
+            if conversations.claim(out.db, update.update_id):
+                language = conversations.language_of(out.db, chat_id=chat_id, language_hint=hint)
+                say(out, t("bot.delete.cancelled", language))
+            return
+        outcome = conversations.delete(
+            out.db, chat_id=chat_id, update_id=update.update_id, language_hint=hint
+        )
+        if not outcome.duplicate and outcome.notice is not None:
+            say(out, t(NOTICE_KEYS[outcome.notice], outcome.language))
+
+    await context.runtime.transact(work)

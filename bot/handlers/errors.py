@@ -1,7 +1,9 @@
 """The last line of defence: log the failure and apologise, never crash the bot.
 
 Logs carry the update id and the error type only, never the chat id next to
-what the person wrote.
+what the person wrote. Telegram's and the network's expected failures are one
+line each; anything else gets its traceback's frames (not its message: a
+database error's message carries the statement's parameters).
 """
 
 from __future__ import annotations
@@ -10,36 +12,34 @@ import logging
 import traceback
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.error import NetworkError, TelegramError
 
-from bot.handlers.runtime import KEY, Runtime, language_hint
+from bot.outgoing import Outgoing
+from bot.runtime import ChorusContext, language_hint
 from surveys import conversations
 from surveys.i18n import t
 
 logger = logging.getLogger("bot.errors")
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: ChorusContext) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    # The traceback's frames, not the exception's message: a database error's message
-    # carries the statement's parameters, which can hold an answer or a chat id.
+    if isinstance(error, TelegramError | NetworkError):
+        logger.warning("update %s: Telegram said %s", update_id, type(error).__name__)
+        return
     frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
     logger.error("update %s failed with %s\n%s", update_id, type(error).__name__, frames)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    runtime = context.bot_data.get(KEY)
-    if not isinstance(runtime, Runtime):
-        return
     chat_id = update.effective_chat.id
     hint = language_hint(update)
+
+    def apologise(out: Outgoing) -> None:
+        language = conversations.language_of(out.db, chat_id=chat_id, language_hint=hint)
+        out.send(chat_id, t("bot.failure", language))
+
     try:
-        language = runtime.run(
-            lambda s: conversations.language_of(s, chat_id=chat_id, language_hint=hint)
-        )
+        await context.runtime.transact(apologise)
     except Exception:  # the database may be what failed
-        language = conversations.stranger(hint)
-    try:
-        await runtime.sender.send(chat_id, t("bot.failure", language))
-    except Exception:
         logger.warning("could not tell update %s about the failure", update_id)

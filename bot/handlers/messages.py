@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.handlers.replies import deliver
-from bot.handlers.runtime import language_hint, runtime_of
+from bot.handlers.replies import queue_outcome
+from bot.outgoing import Outgoing
+from bot.runtime import ChorusContext, language_hint
 from surveys import conversations
 from surveys.engine import Reply
-from surveys.i18n import t
+from surveys.storable import storable_text
 
 
-async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def text(update: Update, context: ChorusContext) -> None:
     """A typed message: an answer to a text or number question, or a nudge to carry on.
 
     The engine decides which: on a button question it says to use the buttons,
@@ -22,37 +22,27 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or message.text is None:
         return
     chat_id = message.chat.id
-    runtime = runtime_of(context)
     hint = language_hint(update)
-    outcome = runtime.run(
-        lambda s: conversations.handle(
-            s,
+    typed = storable_text(message.text)
+
+    def work(out: Outgoing) -> None:
+        outcome = conversations.handle(
+            out.db,
             chat_id=chat_id,
             update_id=update.update_id,
-            action=Reply(message.text or ""),
+            action=Reply(typed),
             language_hint=hint,
         )
-    )
-    await deliver(runtime, chat_id, outcome)
+        queue_outcome(out, chat_id, outcome)
+
+    await context.runtime.transact(work)
 
 
-async def _explain(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
-    chat = update.effective_chat
-    if chat is None:
-        return
-    runtime = runtime_of(context)
-    hint = language_hint(update)
-    language = runtime.run(
-        lambda s: conversations.language_of(s, chat_id=chat.id, language_hint=hint)
-    )
-    await runtime.sender.send(chat.id, t(key, language))
-
-
-async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsupported(update: Update, context: ChorusContext) -> None:
     """Stickers, photos, voice, documents, locations...: nothing a survey answer can be."""
-    await _explain(update, context, "bot.unsupported.media")
+    await context.runtime.reply_in_language(update, "bot.unsupported.media")
 
 
-async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def edited(update: Update, context: ChorusContext) -> None:
     """An edit of a message already sent: the first version is the answer that counts."""
-    await _explain(update, context, "bot.unsupported.edited")
+    await context.runtime.reply_in_language(update, "bot.unsupported.edited")

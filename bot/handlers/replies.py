@@ -1,17 +1,19 @@
-"""Turning what the conversation service decided into Telegram messages.
+"""Turning what the conversation service decided into messages, in its transaction.
 
-Called only after the service committed, so whatever is said here is already
-true in the database. Every text comes from `surveys.i18n.t` in the
-respondent's language.
+`queue_outcome` runs inside the transaction that stored the answer, and writes
+what to say to the outbox (`bot.outgoing`), so whatever is said is already true
+in the database and nothing stored goes unanswered. Every text comes from
+`surveys.i18n.t` in the respondent's language.
 """
 
 from __future__ import annotations
 
-from telegram import Message
+from dataclasses import dataclass
 
-from bot.handlers.runtime import Runtime
 from bot.keyboards import prompt_keyboard
+from bot.outgoing import Outgoing
 from surveys.conversations import Notice, Outcome
+from surveys.engine import Prompt
 from surveys.i18n import t
 
 NOTICE_KEYS: dict[Notice, str] = {
@@ -27,48 +29,50 @@ NOTICE_KEYS: dict[Notice, str] = {
 }
 
 
-async def deliver(
-    runtime: Runtime,
-    chat_id: int,
-    outcome: Outcome,
-    *,
-    pressed: Message | None = None,
+@dataclass(frozen=True)
+class Pressed:
+    """The message whose button was tapped: edited to record the answer."""
+
+    message_id: int
+    text: str | None
+
+
+def _ask(out: Outgoing, chat_id: int, prompt: Prompt, campaign_id: int) -> None:
+    out.send(chat_id, prompt.text, reply_markup=prompt_keyboard(prompt, campaign_id=campaign_id))
+
+
+def queue_outcome(
+    out: Outgoing, chat_id: int, outcome: Outcome, *, pressed: Pressed | None = None
 ) -> None:
-    """Say what `outcome` means. `pressed` is the message whose button was tapped, if any:
-    it is edited to record the answer, or redrawn for a multi-choice toggle.
-    """
+    """Say what `outcome` means. A tapped message is edited into a record of the answer
+    after the next question is queued, so the question the person waits for goes first."""
     if outcome.duplicate:
         return
-    sender = runtime.sender
-    language = outcome.language
+    campaign_id = outcome.campaign_id or 0
     if outcome.notice is not None:
-        await sender.send(chat_id, t(NOTICE_KEYS[outcome.notice], language))
+        out.send(chat_id, t(NOTICE_KEYS[outcome.notice], outcome.language))
+        if outcome.reminder is not None:
+            _ask(out, chat_id, outcome.reminder, campaign_id)
         return
     step = outcome.step
     if step is None:  # pragma: no cover - the service always gives a notice or a step
         return
-    campaign_id = outcome.campaign_id or 0
     prompt = step.prompt
     if step.error is not None:
-        await sender.send(chat_id, step.error)
+        out.send(chat_id, step.error)
         if outcome.reminder is not None:
-            keyboard = prompt_keyboard(outcome.reminder, campaign_id=campaign_id)
-            await sender.send(chat_id, outcome.reminder.text, reply_markup=keyboard)
+            _ask(out, chat_id, outcome.reminder, campaign_id)
         return
     if pressed is not None and step.edit_in_place and prompt is not None:
-        await sender.edit(
-            chat_id,
-            pressed.message_id,
-            prompt.text,
-            reply_markup=prompt_keyboard(prompt, campaign_id=campaign_id),
-        )
+        keyboard = prompt_keyboard(prompt, campaign_id=campaign_id)
+        out.edit(chat_id, pressed.message_id, prompt.text, reply_markup=keyboard)
         return
-    if pressed is not None and step.acknowledgement is not None and pressed.text:
-        text = t("bot.answered", language, question=pressed.text, answer=step.acknowledgement)
-        await sender.edit(chat_id, pressed.message_id, text)
     if step.safeguarding:
-        await sender.send(chat_id, t("safeguarding.support", language))
+        out.send(chat_id, t("safeguarding.support", outcome.language))
     if prompt is not None:
-        await sender.send(
-            chat_id, prompt.text, reply_markup=prompt_keyboard(prompt, campaign_id=campaign_id)
+        _ask(out, chat_id, prompt, campaign_id)
+    if pressed is not None and step.acknowledgement is not None and pressed.text:
+        record = t(
+            "bot.answered", outcome.language, question=pressed.text, answer=step.acknowledgement
         )
+        out.edit(chat_id, pressed.message_id, record)

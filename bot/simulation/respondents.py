@@ -31,9 +31,10 @@ from typing import Any
 
 import yaml
 from sqlalchemy import Engine
-from telegram.ext import Application
 
 from bot.callback_data import decode
+from bot.serving import Served, serving
+from bot.settings import BotSettings
 from bot.simulation.fake_bot_api import ChatMessage, FakeBotApi, InlineButton, UserAction
 from surveys.engine import Action, Back, Choose, Consent, Done, SetLanguage, SetRole, Skip, Toggle
 
@@ -430,6 +431,11 @@ class SimulatedRespondent:
 
     async def _press(self, view: _View, decoded: _Decoded) -> None:
         assert view.message is not None and decoded.button.callback_data is not None
+        if not isinstance(decoded.action, Toggle):
+            # A person who answered a question does not answer it again from its old
+            # message, even if its buttons are still showing for a moment: the record of
+            # the answer can arrive just after the next question.
+            self._typed_into.add(view.message.message_id)
         action = self.api.press(self.chat_id, view.message.message_id, decoded.button.callback_data)
         await self._do(action, view.message)
 
@@ -717,32 +723,12 @@ async def polling_bot(
     rate_limit: bool = False,
     username: str = "chorus_sim_bot",
     stop_timeout: float = 10.0,
-) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """The real chorus application polling `api`, stopped cleanly however the block ends."""
-    from bot.application import build_application
-    from bot.settings import BotSettings
-
+) -> AsyncIterator[Served]:
+    """The real chorus runtime polling `api` (inbox, processing, outbox), stopped cleanly
+    however the block ends."""
     settings = BotSettings(token=api.token, username=username, api_base_url=api.base_url)
-    app = build_application(settings, engine=engine, rate_limit=rate_limit)
-    await asyncio.wait_for(app.initialize(), stop_timeout)
-    try:
-        await app.start()
-        if app.updater is None:  # pragma: no cover - build_application always has one
-            raise RuntimeError("the application has no updater to poll with")
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
-            yield app
-        finally:
-
-            async def stop() -> None:
-                if app.updater is not None and app.updater.running:
-                    await app.updater.stop()
-                if app.running:
-                    await app.stop()
-
-            await asyncio.wait_for(stop(), stop_timeout)
-    finally:
-        await asyncio.wait_for(app.shutdown(), stop_timeout)
+    async with serving(settings, engine, rate_limit=rate_limit, poll_timeout=1) as served:
+        yield served
 
 
 async def run_demo_respondents(

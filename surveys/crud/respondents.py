@@ -263,6 +263,7 @@ def create_respondent(
         {
             "respondent_id": respondent_id,
             "chat_id": chat_id,
+            "campaign_id": campaign_id,
             "opted_out": False,
             "created_at": moment,
             "updated_at": moment,

@@ -19,6 +19,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.application import build_application
+from bot.callback_data import sign
+from bot.runtime import runtime_of
 from bot.settings import BotSettings
 from bot.simulation.offline_request import TOKEN, Call, OfflineRequest
 from surveys.models import Answer, Campaign, Contact, Respondent
@@ -117,6 +119,7 @@ class Chat:
     async def process(self, update: dict[str, Any]) -> list[Call]:
         before = len(self.request.calls)
         await self.app.process_update(Update.de_json(update, self.app.bot))
+        await runtime_of(self.app).delivery.flush()
         self.last_calls = self.request.calls[before:]
         for call in self.last_calls:
             self._observe(call)
@@ -191,6 +194,11 @@ class Chat:
         return await self.process(
             {"update_id": update_id or next_update_id(), "callback_query": query}
         )
+
+    async def tap_signed(self, data: str, *, update_id: int | None = None) -> list[Call]:
+        """Tap a button carrying `data` as if the bot had drawn it for this chat (signed)."""
+        signed = sign(data, chat_id=self.chat_id, key=offline_settings().callback_key())
+        return await self.tap_data(signed, update_id=update_id)
 
     def texts(self) -> list[str]:
         """What the last update made the bot send (new messages only)."""

@@ -7,19 +7,22 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.callback_data import sign
 from surveys.i18n import t
-from surveys.models import Answer, Campaign
+from surveys.models import Answer, Campaign, Respondent
 from tests.bot.conftest import (
     Chat,
     Stored,
     count_rows,
     join,
     next_update_id,
+    offline_settings,
     reach_last_question,
     reach_number_question,
     stored_answers,
 )
 
+KEY = offline_settings().callback_key()
 FILE = {"file_id": "AgADBAAD", "file_unique_id": "AQADBAAD"}
 MEDIA: dict[str, dict[str, Any]] = {
     "sticker": {"sticker": {**FILE, "width": 512, "height": 512, "is_animated": False,
@@ -76,7 +79,9 @@ async def test_a_button_on_an_old_question(chat: Chat, campaign: Campaign, engin
     first = chat.latest()
     await chat.tap("Agree")
     await chat.tap("Disagree", on=first)
-    assert chat.texts() == [t("errors.stale_button", "en")]
+    stale, again = chat.texts()
+    assert stale == t("errors.stale_button", "en")
+    assert again == chat.latest().text and "Agree" in chat.latest().labels  # the current one
     assert stored_answers(engine, chat.chat_id) == {"b1": Stored("4", None, False, False)}
 
 
@@ -86,7 +91,9 @@ async def test_an_old_back_button(chat: Chat, campaign: Campaign, engine: Engine
     second = chat.latest()
     await chat.tap("Agree")
     await chat.tap("Back", on=second)
-    assert chat.texts() == [t("bot.buttons.old", "en")]
+    old, again = chat.texts()
+    assert old == t("bot.buttons.old", "en")
+    assert "Rarely" in chat.latest().labels and again == chat.latest().text
     # Still on question 3: its buttons answer it.
     await chat.tap("Rarely")
     assert stored_answers(engine, chat.chat_id)["g1"].value == "rarely"
@@ -142,8 +149,8 @@ async def test_forged_callback_data_stores_nothing(
     data: str, chat: Chat, campaign: Campaign, engine: Engine
 ) -> None:
     await join(chat, campaign)
-    await chat.tap_data(data.format(cid=campaign.id))
-    assert chat.texts() == [t("errors.unknown_option", "en")]
+    await chat.tap_signed(data.format(cid=campaign.id))
+    assert chat.texts()[0] == t("errors.unknown_option", "en")
     assert stored_answers(engine, chat.chat_id) == {}
 
 
@@ -162,15 +169,30 @@ async def test_unreadable_callback_data(
 
 async def test_another_campaigns_button(chat: Chat, campaign: Campaign, engine: Engine) -> None:
     await join(chat, campaign)
-    await chat.tap_data(f"a:{(campaign.id or 0) + 41}:b1:4")
+    await chat.tap_signed(f"a:{(campaign.id or 0) + 41}:b1:4")
     assert chat.texts() == [t("bot.buttons.other_campaign", "en")]
     assert stored_answers(engine, chat.chat_id) == {}
 
 
 async def test_a_button_pressed_before_joining(chat: Chat, campaign: Campaign) -> None:
     await chat.send("/start")
-    await chat.tap_data(f"a:{campaign.id}:b1:4")
+    await chat.tap_signed(f"a:{campaign.id}:b1:4")
     assert chat.texts() == [t("bot.join.how_to_join", "en")]
+
+
+@pytest.mark.parametrize("data", ["c:{cid}:y", "a:{cid}:b1:4", "l:{cid}:es", "D:yes"])
+async def test_buttons_the_bot_never_sent_to_this_chat_do_nothing(
+    data: str, chat: Chat, campaign: Campaign, engine: Engine
+) -> None:
+    """A consent button forged for an open campaign must not join it without its link."""
+    await chat.send("/start")
+    await chat.tap_data(data.format(cid=campaign.id))  # unsigned
+    assert chat.texts() == [t("bot.buttons.invalid", "en")]
+    assert count_rows(engine, Respondent) == 0
+    other = Chat(chat.app, chat.request, chat.chat_id + 1)  # signed, but for another chat
+    await other.tap_data(sign(data.format(cid=campaign.id), chat_id=chat.chat_id, key=KEY))
+    assert other.texts() == [t("bot.buttons.invalid", "en")]
+    assert count_rows(engine, Respondent) == 0
 
 
 async def test_text_over_the_limit(chat: Chat, campaign: Campaign, engine: Engine) -> None:

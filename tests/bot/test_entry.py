@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.callback_data import verify
 from surveys.i18n import t
 from surveys.models import Campaign, Contact, Respondent, RespondentStatus
-from tests.bot.conftest import Chat, count_rows, join, respondent_of
+from tests.bot.conftest import Chat, count_rows, join, offline_settings, respondent_of
 from tests.factories import make_campaign, make_respondent
 
 
@@ -26,7 +27,10 @@ async def test_a_valid_link_asks_for_the_language_first(chat: Chat, campaign: Ca
     assert chat.texts()[0].splitlines()[0] == t("language.prompt", "en")
     assert len(chat.texts()[0].splitlines()) == 2
     assert chat.latest().labels == ["English", "Español"]
-    assert chat.latest().data_for("Español") == f"l:{campaign.id}:es"
+    data = chat.latest().data_for("Español")
+    assert verify(data, chat_id=chat.chat_id, key=offline_settings().callback_key()) == (
+        f"l:{campaign.id}:es"
+    )
 
 
 async def test_an_unknown_code_says_so_and_stores_nothing(chat: Chat, engine: Engine) -> None:

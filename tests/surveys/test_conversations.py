@@ -263,6 +263,7 @@ def test_two_workers_given_the_same_update_store_one_answer(engine: Engine) -> N
         session.commit()
         ids = Ids()
         _to_first_question(session, campaign, ids)
+        session.commit()  # the service leaves committing to its caller
 
     barrier = threading.Barrier(8)
 

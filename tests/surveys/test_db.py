@@ -96,7 +96,7 @@ def test_init_db_is_idempotent_and_stamps_head(blank_engine: Engine) -> None:
     init_db(blank_engine)
     with blank_engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    assert versions == [("0001",)]
+    assert versions == [("0002",)]
 
 
 def test_session_scope_commits_on_success(engine: Engine) -> None:
@@ -152,4 +152,4 @@ def test_workers_starting_together_migrate_once(blank_engine: Engine) -> None:
     assert errors == []
     with blank_engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    assert versions == [("0001",)]
+    assert versions == [("0002",)]

@@ -11,7 +11,16 @@ from sqlmodel import SQLModel
 import surveys.models  # noqa: F401  (the tables the migrations must match)
 from surveys.db import MIGRATIONS_DIR, alembic_config, init_db
 
-TABLES = {"survey", "campaign", "respondent", "contact", "answer", "processed_update"}
+TABLES = {
+    "survey",
+    "campaign",
+    "respondent",
+    "contact",
+    "answer",
+    "processed_update",
+    "inbox_update",
+    "outbox_message",
+}
 
 
 def test_upgrade_head_matches_the_models_exactly(blank_engine: Engine) -> None:

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import socket
 
-import aiohttp
 import pytest
 import typer
-from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from bot.cli import run as run_module
 from bot.cli.run import webhook_config
 from bot.settings import BotSettings
-from bot.simulation.offline_request import OfflineRequest
-from tests.bot.conftest import build_offline
 
 
 def _cli() -> typer.Typer:
@@ -83,11 +77,27 @@ def test_webhook_config_takes_the_path_from_the_url() -> None:
         ("http://host.example/hook", 8443, "k", "https"),
         ("https://host.example/hook", 70000, "k", "port"),
         ("https://host.example/hook", 8443, None, "CHORUS_SECRET_KEY"),
+        ("https://host.example/hook", 0, "k", "port"),
     ],
 )
 def test_webhook_config_refuses(url: str, port: int, secret: str | None, needle: str) -> None:
     with pytest.raises(ValueError, match=needle):
         webhook_config(_settings(secret), listen="0.0.0.0", port=port, url=url)
+
+
+@pytest.mark.parametrize("listen", ["no-such-host.invalid", "300.1.1.1", "::::"])
+def test_webhook_config_refuses_an_address_that_is_not_here(listen: str) -> None:
+    with pytest.raises(ValueError, match="--listen"):
+        webhook_config(_settings(), listen=listen, port=8443, url="https://host.example/hook")
+
+
+def _one_line_failure(args: list[str], env: dict[str, str]) -> str:
+    result = CliRunner().invoke(_cli(), args, env=env)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    return lines[0]
 
 
 def _free_port() -> int:
@@ -96,45 +106,27 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_the_webhook_accepts_only_telegrams_secret_token(engine: Engine) -> None:
-    request = OfflineRequest()
-    app = build_offline(engine, request)
-    settings = _settings("webhook-test-key")
-    port = _free_port()
-    config = webhook_config(
-        settings, listen="127.0.0.1", port=port, url=f"https://host.example/hook{port}"
-    )
-    await app.initialize()
-    assert app.updater is not None
-    await app.updater.start_webhook(
-        listen=config.listen,
-        port=config.port,
-        url_path=config.url_path,
-        webhook_url=config.webhook_url,
-        secret_token=config.secret_token,
-    )
-    try:
-        set_webhook = request.of("setWebhook")[-1]
-        assert set_webhook.params["secret_token"] == config.secret_token
-        update = {"update_id": 1, "message": {"message_id": 1, "date": 1, "text": "hi",
-                  "chat": {"id": 5, "type": "private"}}}  # fmt: skip
-        url = f"http://127.0.0.1:{port}/{config.url_path}"
-        async with aiohttp.ClientSession() as http:
-            for token in (None, "wrong-token"):
-                headers = {"Content-Type": "application/json"}
-                if token:
-                    headers["X-Telegram-Bot-Api-Secret-Token"] = token
-                async with http.post(url, data=json.dumps(update), headers=headers) as response:
-                    assert response.status == 403
-            assert app.update_queue.empty()
-            headers = {
-                "Content-Type": "application/json",
-                "X-Telegram-Bot-Api-Secret-Token": config.secret_token,
-            }
-            async with http.post(url, data=json.dumps(update), headers=headers) as response:
-                assert response.status == 200
-        queued = await asyncio.wait_for(app.update_queue.get(), timeout=5)
-        assert queued.update_id == 1
-    finally:
-        await app.updater.stop()
-        await app.shutdown()
+@pytest.mark.parametrize(
+    ("base_url", "needle"),
+    [
+        ("not a url", "TELEGRAM_API_BASE_URL"),
+        ("ftp://example.org/bot", "TELEGRAM_API_BASE_URL"),
+    ],
+)
+def test_a_malformed_bot_api_url_is_one_line(tmp_path: object, base_url: str, needle: str) -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "TELEGRAM_API_BASE_URL": base_url,
+        "CHORUS_DATA_DIR": str(tmp_path),
+    }
+    assert needle in _one_line_failure(["run"], env)
+
+
+def test_an_unreachable_bot_api_is_one_line(tmp_path: object) -> None:
+    port = _free_port()  # nothing listens there
+    env = {
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+        "CHORUS_DATA_DIR": str(tmp_path),
+    }
+    assert "cannot reach the Bot API" in _one_line_failure(["run"], env)

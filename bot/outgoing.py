@@ -1,0 +1,87 @@
+"""What a handler means to say, written to the outbox inside its transaction.
+
+A handler never calls Telegram to send: it describes each call here while the
+conversation service's transaction is open, and the rows commit with the answer
+that caused them. The delivery loop (`bot.delivery`) sends them afterwards, so a
+crash between the two loses nothing and a failed send is tried again.
+
+Keyboards are serialized here, once per message, with every button's data
+signed for the chat it goes to (`bot.callback_data.sign`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from bot.callback_data import sign
+from surveys.crud import outbox
+from surveys.crud.outbox import NewMessage, Queued
+from surveys.crud.respondents import Db
+from surveys.models import OutboxPriority
+
+
+def keyboard_json(markup: InlineKeyboardMarkup, *, chat_id: int, key: bytes) -> dict[str, Any]:
+    """The keyboard as the Bot API takes it, each button's data signed for `chat_id`."""
+    rows = []
+    for row in markup.inline_keyboard:
+        buttons = []
+        for button in row:
+            entry: dict[str, Any] = {"text": button.text}
+            if button.callback_data is not None:
+                entry["callback_data"] = sign(str(button.callback_data), chat_id=chat_id, key=key)
+            elif button.url is not None:
+                entry["url"] = button.url
+            buttons.append(entry)
+        rows.append(buttons)
+    return {"inline_keyboard": rows}
+
+
+@dataclass
+class Outgoing:
+    """The calls one transaction means to make; `commit` writes them to the outbox."""
+
+    db: Db
+    key: bytes
+    priority: int = OutboxPriority.INTERACTIVE
+    messages: list[NewMessage] = field(default_factory=list)
+
+    def _add(self, chat_id: int, method: str, params: dict[str, Any]) -> None:
+        self.messages.append(NewMessage(chat_id, method, params, self.priority))
+
+    def _markup(
+        self, params: dict[str, Any], chat_id: int, markup: InlineKeyboardMarkup | None
+    ) -> dict[str, Any]:
+        if markup is not None:
+            params["reply_markup"] = keyboard_json(markup, chat_id=chat_id, key=self.key)
+        return params
+
+    def send(
+        self, chat_id: int, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
+    ) -> None:
+        params = self._markup({"chat_id": chat_id, "text": text}, chat_id, reply_markup)
+        self._add(chat_id, "sendMessage", params)
+
+    def edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Replace a message's text; without `reply_markup` its keyboard goes away."""
+        params = {"chat_id": chat_id, "message_id": message_id, "text": text}
+        self._add(chat_id, "editMessageText", self._markup(params, chat_id, reply_markup))
+
+    def call(self, chat_id: int, method: str, params: dict[str, Any]) -> None:
+        """Any other Bot API call (a document, a command menu), sent in the chat's order."""
+        self._add(chat_id, method, params)
+
+    def commit(self) -> list[Queued]:
+        """Write the calls as outbox rows in the open transaction; returns them for delivery."""
+        queued = outbox.enqueue(self.db, messages=self.messages)
+        self.messages = []
+        return queued

@@ -1,0 +1,162 @@
+"""The inbox: updates stored before Telegram is told they arrived.
+
+Keyword-only functions over an open transaction; none commits. A chat's updates
+are handled strictly in `update_id` order: only the oldest unfinished row of a
+chat can be claimed, and not while another worker is processing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
+from sqlalchemy.engine import Connection
+
+from surveys.crud.lanes import try_lock_lane
+from surveys.crud.respondents import Db, now_utc
+from surveys.models import InboxStatus, InboxUpdate, ProcessedUpdate
+
+_inbox: Table = InboxUpdate.__table__  # type: ignore[attr-defined]
+_processed: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+
+QUEUE = "inbox"
+UNFINISHED = (InboxStatus.QUEUED.value, InboxStatus.PROCESSING.value)
+
+_STORE = text(
+    "INSERT INTO inbox_update (update_id, chat_id, payload, status, attempts, received_at) "
+    "VALUES (:update_id, :chat_id, :payload, 'queued', 0, :received_at) "
+    "ON CONFLICT (update_id) DO NOTHING"
+).bindparams(bindparam("received_at", type_=_inbox.c.received_at.type))
+"""`ON CONFLICT DO NOTHING` reads the same in SQLite and PostgreSQL: a redelivery is a no-op."""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    update_id: int
+    chat_id: int
+    payload: str
+
+
+@dataclass(frozen=True)
+class Claimed:
+    update_id: int
+    chat_id: int
+    payload: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    by_status: dict[str, int]
+    oldest_queued: datetime | None
+
+
+def _connection(db: Db) -> Connection:
+    return db if isinstance(db, Connection) else db.connection()
+
+
+def store(db: Db, *, updates: Sequence[Incoming], now: datetime | None = None) -> list[Incoming]:
+    """Store what is new; a redelivered update id changes nothing. Returns the new ones."""
+    connection = _connection(db)
+    moment = now or now_utc()
+    fresh = []
+    for item in updates:
+        params = {
+            "update_id": item.update_id,
+            "chat_id": item.chat_id,
+            "payload": item.payload,
+            "received_at": moment,
+        }
+        if connection.execute(_STORE, params).rowcount:
+            fresh.append(item)
+    return fresh
+
+
+def claim_next(db: Db, *, chat_id: int, worker: str, now: datetime | None = None) -> Claimed | None:
+    """Take the chat's oldest unfinished update for processing, if nobody is processing it."""
+    connection = _connection(db)
+    if not try_lock_lane(connection, queue=QUEUE, chat_id=chat_id):
+        return None
+    head = (
+        select(func.min(_inbox.c.update_id))
+        .where(_inbox.c.chat_id == chat_id, _inbox.c.status.in_(UNFINISHED))
+        .scalar_subquery()
+    )
+    statement = (
+        update(_inbox)
+        .where(_inbox.c.update_id == head, _inbox.c.status == InboxStatus.QUEUED)
+        .values(
+            status=InboxStatus.PROCESSING,
+            claimed_by=worker,
+            claimed_at=now or now_utc(),
+            attempts=_inbox.c.attempts + 1,
+        )
+        .returning(_inbox.c.update_id, _inbox.c.chat_id, _inbox.c.payload, _inbox.c.attempts)
+    )
+    row = connection.execute(statement).first()
+    return Claimed(*row) if row is not None else None
+
+
+def finish(
+    db: Db, *, update_id: int, status: InboxStatus = InboxStatus.DONE, now: datetime | None = None
+) -> None:
+    """Record that an update was handled (or given up on): the chat's next one may go."""
+    _connection(db).execute(
+        update(_inbox)
+        .where(_inbox.c.update_id == update_id)
+        .values(status=status, handled_at=now or now_utc())
+    )
+
+
+def requeue_stale(db: Db, *, claimed_before: datetime) -> list[int]:
+    """Put back updates whose worker died while processing them; returns their chats."""
+    statement = (
+        update(_inbox)
+        .where(
+            _inbox.c.status == InboxStatus.PROCESSING,
+            _inbox.c.claimed_at < claimed_before,
+        )
+        .values(status=InboxStatus.QUEUED, claimed_by=None)
+        .returning(_inbox.c.chat_id)
+    )
+    return sorted({row[0] for row in _connection(db).execute(statement)})
+
+
+def waiting_chats(db: Db, *, limit: int, exclude: Sequence[int] = ()) -> list[int]:
+    """Chats with queued updates, the longest waiting first."""
+    query = (
+        select(_inbox.c.chat_id, func.min(_inbox.c.update_id).label("first"))
+        .where(_inbox.c.status == InboxStatus.QUEUED)
+        .group_by(_inbox.c.chat_id)
+        .order_by("first")
+        .limit(limit + len(exclude))
+    )
+    skip = set(exclude)
+    chats = [row[0] for row in _connection(db).execute(query) if row[0] not in skip]
+    return chats[:limit]
+
+
+def counts(db: Db) -> InboxCounts:
+    connection = _connection(db)
+    rows = connection.execute(select(_inbox.c.status, func.count()).group_by(_inbox.c.status)).all()
+    oldest = connection.execute(
+        select(func.min(_inbox.c.received_at)).where(_inbox.c.status == InboxStatus.QUEUED)
+    ).scalar()
+    return InboxCounts(by_status={str(s): int(n) for s, n in rows}, oldest_queued=oldest)
+
+
+def prune(db: Db, *, before: datetime) -> int:
+    """Forget handled updates (and their processed ids) older than `before`; returns rows."""
+    connection = _connection(db)
+    finished = connection.execute(
+        delete(_inbox).where(
+            _inbox.c.status.in_((InboxStatus.DONE, InboxStatus.FAILED)),
+            _inbox.c.received_at < before,
+        )
+    ).rowcount
+    processed = connection.execute(
+        delete(_processed).where(_processed.c.processed_at < before)
+    ).rowcount
+    return int(finished or 0) + int(processed or 0)

@@ -1,0 +1,306 @@
+"""The outbox: every Bot API call the bot means to make, as rows.
+
+A row is written in the same transaction as the change that caused it, so what
+the database says happened and what the person is told cannot disagree. The
+lifecycle is queued -> sending -> sent | failed (RapidPro's courier: queued,
+wired, sent, errored, failed). Keyword-only functions over an open transaction;
+none commits. Rows of one chat go out in `id` order: a chat's rows are claimed
+together, and not while an earlier one is being sent or waits for a retry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, delete, exists, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
+
+from surveys.crud.lanes import try_lock_lane
+from surveys.crud.respondents import Db, now_utc
+from surveys.models import OutboxMessage, OutboxPriority, OutboxStatus
+
+_outbox: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+
+QUEUE = "outbox"
+ERROR_LENGTH = 200
+"""The `last_error` column's width."""
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    chat_id: int
+    method: str
+    params: Mapping[str, Any]
+    priority: int = OutboxPriority.INTERACTIVE
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A row just written: enough for the delivery loop to know whom to wake."""
+
+    id: int
+    chat_id: int
+    priority: int
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    chat_id: int
+    method: str
+    params: dict[str, Any]
+    attempts: int
+    priority: int
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    by_status: dict[str, int]
+    oldest_queued: datetime | None
+    failures: dict[str, int]
+    """Failed rows by their last error."""
+
+
+def _connection(db: Db) -> Connection:
+    return db if isinstance(db, Connection) else db.connection()
+
+
+def enqueue(db: Db, *, messages: Sequence[NewMessage], now: datetime | None = None) -> list[Queued]:
+    """Write `messages` as queued rows, in order; returns them with their ids."""
+    if not messages:
+        return []
+    moment = now or now_utc()
+    rows = [
+        {
+            "chat_id": m.chat_id,
+            "method": m.method,
+            "payload": json.dumps(m.params, ensure_ascii=False, separators=(",", ":")),
+            "priority": int(m.priority),
+            "status": OutboxStatus.QUEUED.value,
+            "attempts": 0,
+            "next_attempt_at": moment,
+            "created_at": moment,
+            "updated_at": moment,
+        }
+        for m in messages
+    ]
+    connection = _connection(db)
+    statement = insert(_outbox).returning(_outbox.c.id, sort_by_parameter_order=True)
+    ids = [row[0] for row in connection.execute(statement, rows)]
+    return [Queued(i, m.chat_id, int(m.priority)) for i, m in zip(ids, messages, strict=True)]
+
+
+def claim_lane(
+    db: Db, *, chat_id: int, worker: str, now: datetime | None = None, limit: int = 20
+) -> list[Claimed]:
+    """Take the chat's due rows for sending, in order; none while one is already out.
+
+    A row is due when it is queued and its time has come, and no earlier row of
+    the chat still waits for a retry: a later message never overtakes an earlier one.
+    """
+    connection = _connection(db)
+    if not try_lock_lane(connection, queue=QUEUE, chat_id=chat_id):
+        return []
+    moment = now or now_utc()
+    earlier = aliased(_outbox)
+    busy = exists().where(earlier.c.chat_id == chat_id, earlier.c.status == OutboxStatus.SENDING)
+    waiting = exists().where(
+        earlier.c.chat_id == chat_id,
+        earlier.c.status == OutboxStatus.QUEUED,
+        earlier.c.next_attempt_at > moment,
+        earlier.c.id < _outbox.c.id,
+    )
+    due = (
+        select(_outbox.c.id)
+        .where(
+            _outbox.c.chat_id == chat_id,
+            _outbox.c.status == OutboxStatus.QUEUED,
+            _outbox.c.next_attempt_at <= moment,
+            ~waiting,
+        )
+        .order_by(_outbox.c.id)
+        .limit(limit)
+    )
+    if connection.execute(select(busy)).scalar():
+        return []
+    ids = list(connection.execute(due).scalars())
+    if not ids:
+        return []
+    statement = (
+        update(_outbox)
+        .where(_outbox.c.id.in_(ids), _outbox.c.status == OutboxStatus.QUEUED)
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_by=worker,
+            claimed_at=moment,
+            attempts=_outbox.c.attempts + 1,
+            updated_at=moment,
+        )
+        .returning(
+            _outbox.c.id,
+            _outbox.c.chat_id,
+            _outbox.c.method,
+            _outbox.c.payload,
+            _outbox.c.attempts,
+            _outbox.c.priority,
+        )
+    )
+    claimed = [
+        Claimed(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5])
+        for row in connection.execute(statement)
+    ]
+    return sorted(claimed, key=lambda c: c.id)
+
+
+def mark_sent(db: Db, *, ids: Sequence[int], now: datetime | None = None) -> None:
+    moment = now or now_utc()
+    _connection(db).execute(
+        update(_outbox)
+        .where(_outbox.c.id.in_(list(ids)))
+        .values(status=OutboxStatus.SENT, sent_at=moment, updated_at=moment, last_error=None)
+    )
+
+
+def retry_later(db: Db, *, id: int, at: datetime, error: str, count_attempt: bool = True) -> None:
+    """Back to the queue until `at` (flood control or a passing failure)."""
+    values: dict[str, Any] = {
+        "status": OutboxStatus.QUEUED,
+        "next_attempt_at": at,
+        "last_error": error[:ERROR_LENGTH],
+        "claimed_by": None,
+        "updated_at": now_utc(),
+    }
+    if not count_attempt:  # flood control is Telegram's pace, not the message's fault
+        values["attempts"] = _outbox.c.attempts - 1
+    _connection(db).execute(update(_outbox).where(_outbox.c.id == id).values(**values))
+
+
+def release(db: Db, *, ids: Sequence[int]) -> None:
+    """Hand back claimed rows not tried (an earlier row of the chat must go first)."""
+    if ids:
+        _connection(db).execute(
+            update(_outbox)
+            .where(_outbox.c.id.in_(list(ids)), _outbox.c.status == OutboxStatus.SENDING)
+            .values(
+                status=OutboxStatus.QUEUED,
+                claimed_by=None,
+                attempts=_outbox.c.attempts - 1,
+                updated_at=now_utc(),
+            )
+        )
+
+
+def mark_failed(db: Db, *, id: int, error: str) -> None:
+    _connection(db).execute(
+        update(_outbox)
+        .where(_outbox.c.id == id)
+        .values(status=OutboxStatus.FAILED, last_error=error[:ERROR_LENGTH], updated_at=now_utc())
+    )
+
+
+def cancel_chat(db: Db, *, chat_id: int, error: str) -> int:
+    """Fail every row still waiting for `chat_id` (the person blocked the bot)."""
+    result = _connection(db).execute(
+        update(_outbox)
+        .where(
+            _outbox.c.chat_id == chat_id,
+            _outbox.c.status.in_((OutboxStatus.QUEUED, OutboxStatus.SENDING)),
+        )
+        .values(status=OutboxStatus.FAILED, last_error=error[:ERROR_LENGTH], updated_at=now_utc())
+    )
+    return int(result.rowcount or 0)
+
+
+def requeue_stale(db: Db, *, claimed_before: datetime) -> list[int]:
+    """Rows left `sending` by a worker that died: send them again. Returns their chats."""
+    statement = (
+        update(_outbox)
+        .where(_outbox.c.status == OutboxStatus.SENDING, _outbox.c.claimed_at < claimed_before)
+        .values(status=OutboxStatus.QUEUED, claimed_by=None, updated_at=now_utc())
+        .returning(_outbox.c.chat_id)
+    )
+    return sorted({row[0] for row in _connection(db).execute(statement)})
+
+
+def due_chats(
+    db: Db, *, limit: int, now: datetime | None = None, exclude: Sequence[int] = ()
+) -> list[int]:
+    """Chats with rows due now: the most urgent priority, then the oldest row, first."""
+    moment = now or now_utc()
+    earlier = aliased(_outbox)
+    held = exists().where(  # an earlier row waits for its retry: the chat is not due yet
+        earlier.c.chat_id == _outbox.c.chat_id,
+        earlier.c.status == OutboxStatus.QUEUED,
+        earlier.c.next_attempt_at > moment,
+        earlier.c.id < _outbox.c.id,
+    )
+    query = (
+        select(
+            _outbox.c.chat_id,
+            func.min(_outbox.c.priority).label("urgency"),
+            func.min(_outbox.c.id).label("first"),
+        )
+        .where(
+            _outbox.c.status == OutboxStatus.QUEUED,
+            _outbox.c.next_attempt_at <= moment,
+            ~held,
+        )
+        .group_by(_outbox.c.chat_id)
+        .order_by("urgency", "first")
+        .limit(limit + len(exclude))
+    )
+    skip = set(exclude)
+    return [row[0] for row in _connection(db).execute(query) if row[0] not in skip][:limit]
+
+
+def next_due(db: Db) -> datetime | None:
+    """When the earliest queued row falls due, for a loop deciding how long to sleep."""
+    return (
+        _connection(db)
+        .execute(
+            select(func.min(_outbox.c.next_attempt_at)).where(
+                _outbox.c.status == OutboxStatus.QUEUED
+            )
+        )
+        .scalar()
+    )
+
+
+def counts(db: Db) -> OutboxCounts:
+    connection = _connection(db)
+    by_status = {
+        str(s): int(n)
+        for s, n in connection.execute(
+            select(_outbox.c.status, func.count()).group_by(_outbox.c.status)
+        )
+    }
+    oldest = connection.execute(
+        select(func.min(_outbox.c.created_at)).where(_outbox.c.status == OutboxStatus.QUEUED)
+    ).scalar()
+    failures = {
+        str(e or "unknown"): int(n)
+        for e, n in connection.execute(
+            select(_outbox.c.last_error, func.count())
+            .where(_outbox.c.status == OutboxStatus.FAILED)
+            .group_by(_outbox.c.last_error)
+        )
+    }
+    return OutboxCounts(by_status=by_status, oldest_queued=oldest, failures=failures)
+
+
+def prune(db: Db, *, before: datetime) -> int:
+    """Forget rows sent or failed before `before`: they hold message texts and chat ids."""
+    result = _connection(db).execute(
+        delete(_outbox).where(
+            and_(
+                _outbox.c.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)),
+                _outbox.c.updated_at < before,
+            )
+        )
+    )
+    return int(result.rowcount or 0)
