@@ -45,6 +45,7 @@ from sqlmodel import Session  # noqa: E402
 from telegram import Update  # noqa: E402
 
 from bot.application import build_application  # noqa: E402
+from bot.runtime import runtime_of  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
 from bot.simulation.offline_request import TOKEN, OfflineRequest  # noqa: E402
 from surveys.crud.campaigns import create_campaign  # noqa: E402
@@ -192,7 +193,8 @@ class Phones:
             label = person.language_label
             chosen = next(str(b["callback_data"]) for b in person.buttons if b["text"] == label)
             return self.press(person, chosen), False
-        consent = [d for d in data if d.startswith("c:") and d.endswith(":y")]
+        # Buttons carry `|<signature>` (bot.callback_data.sign): compare what comes before it.
+        consent = [d for d in data if d.startswith("c:") and d.split("|", 1)[0].endswith(":y")]
         if consent:
             return self.press(person, consent[0]), False
         choices = [d for d in data if d.startswith("a:")]
@@ -267,6 +269,7 @@ async def _serve(
         rate_limit=False,
     )
     await app.initialize()
+    delivery = runtime_of(app).delivery
     request.calls.clear()
     rng = random.Random(seed + worker)
     phones = Phones(code, rng, first_update_id=worker * UPDATE_IDS_PER_WORKER)
@@ -278,6 +281,7 @@ async def _serve(
         update = Update.de_json(data, app.bot)
         began = time.perf_counter()
         await app.process_update(update)
+        await delivery.settle()  # the replies, from the outbox through the offline Bot API
         elapsed = time.perf_counter() - began
         _observe(person, request)
         return elapsed

@@ -27,8 +27,13 @@ DEFAULT_THREADS = 8
 
 class Database:
     def __init__(self, engine: Engine, *, threads: int = DEFAULT_THREADS) -> None:
+        """`threads=0` runs each transaction on the event loop itself: only for measuring
+        what the pool costs (bench/bench_bot.py --inline-db); it blocks every other chat."""
         self.engine = engine
-        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="chorus-db")
+        self.inline = threads == 0
+        self.executor = ThreadPoolExecutor(
+            max_workers=max(1, threads), thread_name_prefix="chorus-db"
+        )
 
     @property
     def single_process(self) -> bool:
@@ -41,6 +46,8 @@ class Database:
 
     async def run(self, work: Callable[[Db], T]) -> T:
         """One transaction on the pool, awaited from the event loop."""
+        if self.inline:
+            return conversations.run(self.engine, work)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, conversations.run, self.engine, work)
 

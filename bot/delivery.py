@@ -121,13 +121,18 @@ class Delivery:
         self._chats = ChatLimiter(self.config.chat_rate, self.config.chat_burst)
         self._lanes: dict[int, asyncio.Task[None]] = {}
         self._again: set[int] = set()
+        self._handed: dict[int, list[Claimed]] = {}
         self._timers: dict[int, asyncio.TimerHandle] = {}
         warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
     # ------------------------------------------------------------------ scheduling
 
     def hand_over(self, queued: list[Queued]) -> None:
-        """Rows just committed by a handler: start their chats' lanes now."""
+        """Rows just committed by a handler: start their chats' lanes now. Rows the handler's
+        transaction already claimed for this worker are sent without reading them back."""
+        for row in queued:
+            if row.claimed:
+                self._handed.setdefault(row.chat_id, []).append(row.as_claimed())
         for chat_id in dict.fromkeys(q.chat_id for q in queued):
             self.wake(chat_id)
 
@@ -187,6 +192,11 @@ class Delivery:
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.config.poll_seconds)
 
+    async def settle(self) -> None:
+        """Wait for the lanes already running (what handlers just handed over) to finish."""
+        while self._lanes:
+            await asyncio.gather(*list(self._lanes.values()), return_exceptions=True)
+
     async def flush(self, *, timeout: float = 10.0) -> None:
         """Send everything due now and wait until it is out (tests, the demo's end, shutdown)."""
         async with asyncio.timeout(timeout):
@@ -213,6 +223,11 @@ class Delivery:
     async def _lane(self, chat_id: int) -> None:
         try:
             while True:
+                handed = self._handed.pop(chat_id, None)
+                if handed:  # claimed by the handler's own transaction: no read needed
+                    await self._send_rows(chat_id, handed)
+                    if chat_id not in self._again:
+                        return
                 self._again.discard(chat_id)
                 rows = await self.database.run(
                     lambda db: outbox.claim_lane(
@@ -221,54 +236,51 @@ class Delivery:
                 )
                 if rows:
                     await self._send_rows(chat_id, rows)
-                elif chat_id not in self._again:
+                elif chat_id not in self._again and chat_id not in self._handed:
                     return
         except Exception as exc:  # never let one chat's trouble stop the loop
             logger.warning("outbox lane failed: %s", _describe(exc))
             self._wake_later(chat_id, self.config.poll_seconds * 4)
         finally:
             self._lanes.pop(chat_id, None)
-            if chat_id in self._again:
+            if chat_id in self._again or chat_id in self._handed:
                 self._again.discard(chat_id)
                 self.wake(chat_id)
 
     async def _send_rows(self, chat_id: int, rows: list[Claimed]) -> None:
-        """Send a claimed batch in order. Each row is marked sent as soon as Telegram took
-        it, in a transaction that runs while the next row goes out: one reaction's
-        messages (the next question, the record of the answer) arrive back to back."""
-        marks: list[asyncio.Future[None]] = []
+        """Send a claimed batch in order. Rows Telegram took are marked sent together after
+        the batch (or before anything else is recorded): one transaction per reaction."""
+        sent: list[int] = []
         try:
-            await self._send_in_order(chat_id, rows, marks)
-        finally:
-            if marks:
-                await asyncio.gather(*marks)
-
-    async def _send_in_order(
-        self, chat_id: int, rows: list[Claimed], marks: list[asyncio.Future[None]]
-    ) -> None:
-        for index, row in enumerate(rows):
-            pause = self._chats.reserve(chat_id)
-            if pause > 0:
-                await asyncio.sleep(pause)
-            await self._limiter.acquire(row.priority)
-            attempt = await self._attempt(row)
-            rest = [r.id for r in rows[index + 1 :]]
-            if attempt.result is Result.SENT:
-                marks.append(
-                    asyncio.ensure_future(
-                        self.database.run(partial(outbox.mark_sent, ids=[row.id]))
+            for index, row in enumerate(rows):
+                pause = self._chats.reserve(chat_id)
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                await self._limiter.acquire(row.priority)
+                attempt = await self._attempt(row)
+                if attempt.result is Result.SENT:
+                    sent.append(row.id)
+                    continue
+                await self._mark_sent(sent)
+                if attempt.result is Result.FAILED:
+                    logger.warning("outbox %d (%s) failed: %s", row.id, row.method, attempt.error)
+                    await self.database.run(
+                        partial(outbox.mark_failed, id=row.id, error=attempt.error)
                     )
-                )
-                continue
-            if attempt.result is Result.FAILED:
-                logger.warning("outbox %d (%s) failed: %s", row.id, row.method, attempt.error)
-                await self.database.run(partial(outbox.mark_failed, id=row.id, error=attempt.error))
-                continue
-            if attempt.result is Result.BLOCKED:
-                await self.database.run(lambda db: self._blocked(db, chat_id))
+                    continue
+                if attempt.result is Result.BLOCKED:
+                    await self.database.run(lambda db: self._blocked(db, chat_id))
+                    return
+                await self._retry(row, attempt, [r.id for r in rows[index + 1 :]])
                 return
-            await self._retry(row, attempt, rest)
-            return
+        finally:
+            await self._mark_sent(sent)
+
+    async def _mark_sent(self, ids: list[int]) -> None:
+        if ids:
+            done = list(ids)
+            ids.clear()
+            await self.database.run(partial(outbox.mark_sent, ids=done))
 
     async def _retry(self, row: Claimed, attempt: Attempt, rest: list[int]) -> None:
         at = now_utc() + timedelta(seconds=attempt.wait)

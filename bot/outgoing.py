@@ -45,6 +45,8 @@ class Outgoing:
 
     db: Db
     key: bytes
+    worker: str | None = None
+    """When set, rows of an idle chat are written already claimed by this worker."""
     priority: int = OutboxPriority.INTERACTIVE
     messages: list[NewMessage] = field(default_factory=list)
 
@@ -82,6 +84,6 @@ class Outgoing:
 
     def commit(self) -> list[Queued]:
         """Write the calls as outbox rows in the open transaction; returns them for delivery."""
-        queued = outbox.enqueue(self.db, messages=self.messages)
+        queued = outbox.enqueue(self.db, messages=self.messages, claim_for=self.worker)
         self.messages = []
         return queued

@@ -44,7 +44,7 @@ class Runtime:
         queued: list[Any] = []
 
         def attempt(db: Db) -> T:
-            outgoing = Outgoing(db, self.key)
+            outgoing = Outgoing(db, self.key, self.worker)
             result = work(outgoing)
             queued[:] = outgoing.commit()
             return result

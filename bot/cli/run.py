@@ -108,7 +108,9 @@ def run(
     if config is None:
         ready = "Polling Telegram for updates; Ctrl+C stops."
     else:
-        ready = f"Listening on {config.listen}:{config.port} for {config.webhook_url}; Ctrl+C stops."
+        ready = (
+            f"Listening on {config.listen}:{config.port} for {config.webhook_url}; Ctrl+C stops."
+        )
 
     def say_ready() -> None:
         console.print(ready, highlight=False)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, exists, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, func, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -41,11 +41,18 @@ class NewMessage:
 
 @dataclass(frozen=True)
 class Queued:
-    """A row just written: enough for the delivery loop to know whom to wake."""
+    """A row just written: enough for the delivery loop to know whom to wake, and, when it
+    was written already claimed, to send it without reading it back."""
 
     id: int
     chat_id: int
     priority: int
+    claimed: bool = False
+    method: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def as_claimed(self) -> Claimed:
+        return Claimed(self.id, self.chat_id, self.method, self.params, 1, self.priority)
 
 
 @dataclass(frozen=True)
@@ -70,29 +77,67 @@ def _connection(db: Db) -> Connection:
     return db if isinstance(db, Connection) else db.connection()
 
 
-def enqueue(db: Db, *, messages: Sequence[NewMessage], now: datetime | None = None) -> list[Queued]:
-    """Write `messages` as queued rows, in order; returns them with their ids."""
-    if not messages:
-        return []
+# The hot path (every reply) uses prebuilt SQL with typed parameters: building a
+# SQLAlchemy expression per call costs more than running it (see surveys/crud/respondents.py).
+_PENDING = text(
+    "SELECT 1 FROM outbox_message WHERE chat_id = :chat_id AND status IN ('queued', 'sending') "
+    "LIMIT 1"
+)
+_INSERT = text(
+    "INSERT INTO outbox_message (chat_id, method, payload, priority, status, attempts, "
+    "next_attempt_at, claimed_by, claimed_at, created_at, updated_at) VALUES (:chat_id, "
+    ":method, :payload, :priority, :status, :attempts, :moment, :claimed_by, :claimed_at, "
+    ":moment, :moment) RETURNING id"
+).bindparams(
+    bindparam("moment", type_=_outbox.c.created_at.type),
+    bindparam("claimed_at", type_=_outbox.c.claimed_at.type),
+)
+_MARK_SENT = text(
+    "UPDATE outbox_message SET status = 'sent', sent_at = :moment, updated_at = :moment, "
+    "last_error = NULL WHERE id = :id"
+).bindparams(bindparam("moment", type_=_outbox.c.sent_at.type))
+
+
+def _idle(connection: Connection, chat_id: int) -> bool:
+    """Nothing queued or being sent for `chat_id`: a new row may go out at once."""
+    return connection.execute(_PENDING, {"chat_id": chat_id}).first() is None
+
+
+def enqueue(
+    db: Db,
+    *,
+    messages: Sequence[NewMessage],
+    now: datetime | None = None,
+    claim_for: str | None = None,
+) -> list[Queued]:
+    """Write `messages` as rows, in order; returns them with their ids.
+
+    With `claim_for`, the rows of a chat with nothing else pending are written
+    already claimed by that worker (`sending`), so the delivery loop can send them
+    straight away without a claiming transaction of its own. Rows of a chat that
+    still has earlier messages pending are queued behind them as usual.
+    """
     moment = now or now_utc()
-    rows = [
-        {
+    connection = _connection(db)
+    chats = dict.fromkeys(m.chat_id for m in messages)
+    idle = {c for c in chats if claim_for is not None and _idle(connection, c)}
+    queued = []
+    for m in messages:
+        claimed = m.chat_id in idle
+        params = {
             "chat_id": m.chat_id,
             "method": m.method,
             "payload": json.dumps(m.params, ensure_ascii=False, separators=(",", ":")),
             "priority": int(m.priority),
-            "status": OutboxStatus.QUEUED.value,
-            "attempts": 0,
-            "next_attempt_at": moment,
-            "created_at": moment,
-            "updated_at": moment,
+            "status": (OutboxStatus.SENDING if claimed else OutboxStatus.QUEUED).value,
+            "attempts": 1 if claimed else 0,
+            "claimed_by": claim_for if claimed else None,
+            "claimed_at": moment if claimed else None,
+            "moment": moment,
         }
-        for m in messages
-    ]
-    connection = _connection(db)
-    statement = insert(_outbox).returning(_outbox.c.id, sort_by_parameter_order=True)
-    ids = [row[0] for row in connection.execute(statement, rows)]
-    return [Queued(i, m.chat_id, int(m.priority)) for i, m in zip(ids, messages, strict=True)]
+        row_id = connection.execute(_INSERT, params).scalar_one()
+        queued.append(Queued(row_id, m.chat_id, int(m.priority), claimed, m.method, dict(m.params)))
+    return queued
 
 
 def claim_lane(
@@ -159,11 +204,8 @@ def claim_lane(
 
 def mark_sent(db: Db, *, ids: Sequence[int], now: datetime | None = None) -> None:
     moment = now or now_utc()
-    _connection(db).execute(
-        update(_outbox)
-        .where(_outbox.c.id.in_(list(ids)))
-        .values(status=OutboxStatus.SENT, sent_at=moment, updated_at=moment, last_error=None)
-    )
+    if ids:
+        _connection(db).execute(_MARK_SENT, [{"id": i, "moment": moment} for i in ids])
 
 
 def retry_later(db: Db, *, id: int, at: datetime, error: str, count_attempt: bool = True) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.runtime import runtime_of
 from bot.simulation.offline_request import OfflineRequest
 from surveys import conversations
 from surveys.i18n import t
@@ -69,11 +71,15 @@ async def test_flood_control_is_waited_out_and_retried(
     chat: Chat, campaign: Campaign, offline: OfflineRequest
 ) -> None:
     await join(chat, campaign)
-    offline.fail_next("sendMessage", 429, "Too Many Requests: retry after 0", {"retry_after": 0})
+    offline.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", {"retry_after": 1})
     await chat.tap("Agree")
     sends = [c for c in chat.last_calls if c.method == "sendMessage"]
-    assert len(sends) == 2
-    assert sends[1].text == "2/7\nI feel left out."
+    assert len(sends) == 1 and sends[0].result is None  # refused: flood control
+    before = len(offline.calls)
+    await asyncio.sleep(1.1)  # Telegram's retry_after, waited out by the delivery loop
+    await runtime_of(chat.app).delivery.flush()
+    sends = [c for c in offline.calls[before:] if c.method == "sendMessage"]
+    assert [c.text for c in sends] == ["2/7\nI feel left out."]
 
 
 async def test_a_slow_answer_to_the_callback_query_is_not_fatal(

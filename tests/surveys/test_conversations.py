@@ -281,3 +281,27 @@ def test_two_workers_given_the_same_update_store_one_answer(engine: Engine) -> N
     assert sum(not o.duplicate for o in outcomes) == 1
     with Session(engine) as session:
         assert [(a.question_id, a.value) for a in session.exec(select(Answer))] == [("b1", "4")]
+
+
+def test_two_starts_at_the_same_moment_make_one_respondent(engine: Engine) -> None:
+    """Two workers handling two `/start`s of one chat at once: one respondent, not two."""
+    with Session(engine, expire_on_commit=False) as session:
+        campaign = make_campaign(session)
+        session.commit()
+    barrier = threading.Barrier(6)
+
+    def worker(n: int) -> conversations.Outcome:
+        barrier.wait()
+        return conversations.run(
+            engine,
+            lambda s: conversations.start(
+                s, chat_id=CHAT, update_id=900_000 + n, code=campaign.code
+            ),
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(worker, range(6)))
+    assert all(o.step is not None for o in outcomes)  # everyone got the language question
+    with Session(engine) as session:
+        assert len(session.exec(select(Respondent)).all()) == 1
+        assert len(session.exec(select(Contact)).all()) == 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from surveys.crud import respondents as store
@@ -174,3 +176,11 @@ def test_an_update_id_is_claimed_once(session: Session) -> None:
     assert store.claim_update(session, update_id=42) is True
     assert store.is_processed(session, update_id=41) is True
     assert len(list(session.exec(select(ProcessedUpdate)))) == 2
+
+
+def test_one_chat_cannot_be_two_respondents_of_one_campaign(session: Session) -> None:
+    campaign = make_campaign(session)
+    assert campaign.id is not None
+    store.create_respondent(session, campaign_id=campaign.id, chat_id=99, language="en")
+    with pytest.raises(IntegrityError):
+        store.create_respondent(session, campaign_id=campaign.id, chat_id=99, language="en")
