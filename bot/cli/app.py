@@ -7,6 +7,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(
     name="chorus",
@@ -32,7 +33,10 @@ def fail(message: str) -> NoReturn:
 
 
 def _one_line(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # Escaped: a message quoting "chorus[postgres]" or a user's "[red]" is text, not markup.
+    # Line breaks a user typed into a quoted value must not split the one line either.
+    flat = " ".join(message.split())
+    err_console.print(f"[bold red]error:[/] {escape(flat)}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:

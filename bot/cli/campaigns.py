@@ -59,12 +59,18 @@ class Launched:
     materials: CampaignMaterials
 
 
+YEARS = range(2000, 2101)
+"""Dates a campaign can use; outside them a date is a typo (9999-12-31 overflowed)."""
+
+
 def parse_day(value: str, option: str) -> datetime:
     """`YYYY-MM-DD` as midnight UTC at the start of that day; one line if it isn't a date."""
     try:
         day = datetime.strptime(value.strip(), "%Y-%m-%d")
     except ValueError:
         fail(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-06-15")
+    if day.year not in YEARS:
+        fail(f"{option} {value} is out of range; give a date between {YEARS[0]} and {YEARS[-1]}")
     return day.replace(tzinfo=UTC)
 
 
