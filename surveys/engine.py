@@ -41,7 +41,7 @@ from surveys import safeguarding
 from surveys.conditions import AnswerValue, Condition, parse_condition
 from surveys.definition import Question, QuestionType, Survey
 from surveys.i18n import t
-from surveys.models import RespondentStatus
+from surveys.status import RespondentStatus
 
 OTHER = "other"
 """The option id of a multi-choice question's "Other", whose free text is asked next."""
