@@ -34,6 +34,7 @@ from surveys.definition import (
     QuestionType,
     Survey,
 )
+from surveys.message_limits import MessageTooLong, check_fits
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 SCALE_LIBRARY_FILE = "scales.yaml"
@@ -322,7 +323,12 @@ def parse_survey(text: str, *, source: str, scale_library: Scales | None = None)
     used = sorted({q.scale for q in survey.questions if q.scale is not None})
     pinned = {name: {lang: scales[name][lang] for lang in survey.languages} for name in used}
     # Validated again rather than `model_copy`, so a caller's library cannot slip in lists.
-    return Survey.model_validate({**survey.model_dump(), "scales": pinned})
+    loaded = Survey.model_validate({**survey.model_dump(), "scales": pinned})
+    try:
+        check_fits(loaded)
+    except MessageTooLong as problem:
+        raise SurveyDefinitionError(source, problem.reason, question=problem.question) from None
+    return loaded
 
 
 def load_survey_file(path: Path) -> Survey:

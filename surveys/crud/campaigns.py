@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from surveys.crud.columns import column_limit, text_problem
 from surveys.crud.surveys import survey_from_record
 from surveys.definition import Survey
+from surveys.message_limits import MessageTooLong, check_fits
 from surveys.models import Campaign, CampaignStatus, Respondent, RespondentStatus, SurveyRecord
 
 AUDIENCES = ("student", "caregiver", "any")
@@ -133,9 +134,9 @@ def _check_language(language: str, survey: Survey) -> None:
         )
 
 
-def _follow_up_json(follow_up: Mapping[str, str] | None, survey: Survey) -> str | None:
+def _follow_up_texts(follow_up: Mapping[str, str] | None, survey: Survey) -> dict[str, str]:
     if not follow_up:
-        return None
+        return {}
     texts = {language: text.strip() for language, text in follow_up.items() if text.strip()}
     for language, text in texts.items():
         if language not in survey.languages:
@@ -147,7 +148,18 @@ def _follow_up_json(follow_up: Mapping[str, str] | None, survey: Survey) -> str 
         problem = text_problem(text, what=what, limit=FOLLOW_UP_LIMIT, single_line=False)
         if problem is not None:
             raise CampaignError(f"{problem}; shorten the follow-up message")
-    return json.dumps(texts, ensure_ascii=False, sort_keys=True) if texts else None
+    return texts
+
+
+def _check_messages_fit(survey: Survey, organization: str, follow_up: dict[str, str]) -> None:
+    """The campaign's own texts join the survey's in the consent and thanks messages."""
+    try:
+        check_fits(survey, organization=organization, follow_up=follow_up or None)
+    except MessageTooLong as problem:
+        where = f"question {problem.question}: " if problem.question else ""
+        raise CampaignError(
+            f"with this organization name and follow-up message, {where}{problem.reason}"
+        ) from None
 
 
 def create_campaign(
@@ -181,6 +193,8 @@ def create_campaign(
     _check_language(default_language, survey)
     _check_dates(opens, closes, current)
     _check_roster(roster_size)
+    texts = _follow_up_texts(follow_up, survey)
+    _check_messages_fit(survey, organization, texts)
     if survey_record.id is None:
         raise CampaignError("the survey is not stored yet; add it with `chorus surveys add`")
     campaign = Campaign(
@@ -194,7 +208,7 @@ def create_campaign(
         closes_at=closes,
         status=CampaignStatus.OPEN,
         roster_size=roster_size,
-        follow_up=_follow_up_json(follow_up, survey),
+        follow_up=json.dumps(texts, ensure_ascii=False, sort_keys=True) if texts else None,
         created_at=current,
     )
     session.add(campaign)
