@@ -20,6 +20,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from analysis.frames import load_responses
+from analysis.spreadsheet import write_csv, write_xlsx
 from bot.cli.app import console, err_console, fail
 from bot.cli.surveys import open_database
 from bot.flyer import (
@@ -349,10 +350,11 @@ def export(
         tidy = load_responses(session, campaign_codes=[code]).tidy()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        # Through the one formula-safe writer: a typed "=HYPERLINK(...)" stays text.
         if fmt == "csv":
-            tidy.to_csv(target, index=False)
+            write_csv(tidy, target)
         else:
-            _excel_safe(tidy).to_excel(target, index=False, sheet_name="answers")
+            write_xlsx({"answers": _excel_safe(tidy)}, target)
     except OSError as exc:
         fail(f"cannot write {target}: {exc.strerror}")
     respondents = tidy["respondent_id"].nunique()
