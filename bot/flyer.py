@@ -161,7 +161,7 @@ def write_campaign_materials(
     directory = Path(out_dir) / campaign.code
     directory.mkdir(parents=True, exist_ok=True)
     qr_png = directory / "qr.png"
-    make_qr(link).save(qr_png, scale=10, border=4)
+    make_qr(link).save(str(qr_png), scale=10, border=4)
     flyer_html = directory / "flyer.html"
     flyer_html.write_text(render_flyer(campaign=campaign, survey=survey, link=link), "utf-8")
     return CampaignMaterials(directory=directory, qr_png=qr_png, flyer_html=flyer_html)

@@ -134,20 +134,20 @@ class _StrictLoader(yaml.SafeLoader):
         self._depth = 0
         self._sizes: dict[int, int] = {}
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
+                # The parent node's mark: where the too-deep nesting starts.
+                mark = parent.start_mark if parent is not None else None
                 raise yaml.composer.ComposerError(
-                    None,
-                    None,
-                    f"nested more than {MAX_YAML_DEPTH} levels deep",
-                    self.peek_event().start_mark,
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", mark
                 )
-            node: yaml.Node = super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
-        self._count(node)
+        if node is not None:
+            self._count(node)
         return node
 
     def _count(self, node: yaml.Node) -> None:
@@ -438,8 +438,10 @@ def _item(items: Any, index: int) -> Any:
 
 def _name_of(item: Any, index: int) -> str:
     """An item's id if it has a usable one, else its position (#3) in the list."""
-    if isinstance(item, Mapping) and isinstance(item.get("id"), str) and item["id"].strip():
-        return item["id"]
+    if isinstance(item, Mapping):
+        name = item.get("id")
+        if isinstance(name, str) and name.strip():
+            return name
     return f"#{index + 1}"
 
 

@@ -263,7 +263,7 @@ def list_campaigns_with_counts(
 ) -> list[CampaignSummary]:
     """Every campaign, newest first, with its respondent counts from one grouped query."""
     started = func.count(case((col(Respondent.status).in_(STARTED_STATUSES), 1)))
-    completed = func.count(case((Respondent.status == RespondentStatus.COMPLETED, 1)))
+    completed = func.count(case((col(Respondent.status) == RespondentStatus.COMPLETED, 1)))
     counts = (
         select(
             col(Respondent.campaign_id).label("campaign_id"),
