@@ -35,10 +35,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from surveys.errors import ChorusError
+
 AnswerValue = str | int | float | Sequence[str] | None
 
 
-class ConditionError(ValueError):
+class ConditionError(ChorusError, ValueError):
     """A `show_if` expression that cannot be parsed."""
 
 

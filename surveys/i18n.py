@@ -30,12 +30,14 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from babel.numbers import format_percent as babel_percent
 
+from surveys.errors import ChorusError
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 FALLBACK_LANGUAGE = "en"
 REGISTER_PREFIX = "register."
 
 
-class CatalogError(ValueError):
+class CatalogError(ChorusError, ValueError):
     """A locale file that cannot be used: bad YAML, a non-text leaf, or a duplicate key."""
 
 

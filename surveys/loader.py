@@ -34,6 +34,7 @@ from surveys.definition import (
     QuestionType,
     Survey,
 )
+from surveys.errors import ChorusError
 from surveys.message_limits import MessageTooLong, check_fits
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -79,7 +80,7 @@ _TYPE_ONLY_FIELDS: dict[str, tuple[frozenset[QuestionType], str]] = {
 }
 
 
-class SurveyDefinitionError(ValueError):
+class SurveyDefinitionError(ChorusError, ValueError):
     """A survey or scale file that cannot be used, as one line for a person to fix."""
 
     def __init__(

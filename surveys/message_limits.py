@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from surveys import engine
 from surveys.definition import Question, QuestionType, Survey
 from surveys.engine import Context, Given, Progress, Prompt
+from surveys.errors import ChorusError
 from surveys.i18n import t
 from surveys.status import RespondentStatus
 
@@ -34,7 +35,7 @@ LONGEST_NUMBER = "-999999999999999,999999"
 """A typed number as the engine echoes it back; longer ones are not sensible answers."""
 
 
-class MessageTooLong(ValueError):
+class MessageTooLong(ChorusError, ValueError):
     """A message or button the engine would compose is longer than Telegram takes."""
 
     def __init__(self, reason: str, question: str | None = None) -> None:

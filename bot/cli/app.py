@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from surveys.errors import ChorusError
+
 app = typer.Typer(
     name="chorus",
     help="Survey bot for school-community conversations.",
@@ -22,8 +24,11 @@ err_console = Console(stderr=True)
 EXIT_USAGE = 2
 
 
-class UserError(Exception):
-    """Bad input from the person at the keyboard: shown as one line, exit code 2."""
+class UserError(ChorusError):
+    """Bad input from the person at the keyboard: shown as one line, exit code 2.
+
+    Any `ChorusError` gets the same treatment; this one is for the command line's own checks.
+    """
 
 
 def fail(message: str) -> NoReturn:
@@ -49,7 +54,7 @@ def main() -> None:
     """
     try:
         result = app(standalone_mode=False)
-    except UserError as exc:
+    except ChorusError as exc:  # every error chorus raises on purpose, from any layer
         _one_line(str(exc))
         sys.exit(EXIT_USAGE)
     except typer.Abort:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from surveys.crud.columns import column_limit, text_problem
 from surveys.crud.surveys import survey_from_record
 from surveys.definition import Survey
+from surveys.errors import ChorusError
 from surveys.message_limits import MessageTooLong, check_fits
 from surveys.models import Campaign, CampaignStatus, Respondent, RespondentStatus, SurveyRecord
 
@@ -39,7 +40,7 @@ FOLLOW_UP_LIMIT = 1000
 """Characters of a follow-up message: a date, a place and a phone number or two."""
 
 
-class CampaignError(ValueError):
+class CampaignError(ChorusError, ValueError):
     """A campaign cannot be created or changed as asked; the message says what to do instead."""
 
 

@@ -6,7 +6,9 @@ the root handler is part of what is tested, against a data directory of their ow
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +18,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from surveys.conditions import ConditionError
+from surveys.crud.campaigns import CampaignError
+from surveys.db import StorageError
+from surveys.errors import ChorusError
+from surveys.i18n import CatalogError
 
 SURVEYS = Path(__file__).parents[2] / "fixtures" / "surveys"
 MINIMAL = (SURVEYS / "valid-minimal.yaml").read_text("utf-8")
@@ -327,3 +334,69 @@ def test_a_data_dir_that_is_a_file_is_one_line(
 def test_usage_mistakes_are_one_line(chorus: Chorus, args: tuple[str, ...]) -> None:
     ran = chorus(*args)
     assert_one_line(ran, contains="")
+
+
+# ------------------------------------------------------------------- ChorusError
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        CatalogError("es/bot.yaml: bot.help is already defined in another file"),
+        ConditionError("condition is empty"),
+        StorageError("cannot use the database at sqlite:///x: disk I/O error"),
+        CampaignError("campaign abc has lost its survey definition"),
+        ChorusError("anything chorus raises on purpose"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_any_chorus_error_from_any_layer_is_one_line(
+    chorus: Chorus, monkeypatch: pytest.MonkeyPatch, error: ChorusError
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise error
+
+    monkeypatch.setattr("bot.cli.campaigns.list_campaigns_with_counts", broken)
+    assert_one_line(chorus("campaigns"), contains=str(error))
+
+
+def _error_classes() -> dict[str, type[BaseException]]:
+    found: dict[str, type[BaseException]] = {}
+    for package in ("surveys", "analysis", "bot"):
+        root = importlib.import_module(package)
+        for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+            if ".migrations" in info.name:
+                continue
+            module = importlib.import_module(info.name)
+            for name, value in vars(module).items():
+                if (
+                    isinstance(value, type)
+                    and issubclass(value, BaseException)
+                    and value.__module__ == info.name
+                    and not name.startswith("_")
+                ):
+                    found[f"{info.name}.{name}"] = value
+    return found
+
+
+NOT_FOR_PEOPLE = {
+    "bot.simulation.fake_bot_api.ApiError",  # the fake Bot API's own protocol error
+    "bot.simulation.respondents.StuckError",  # a simulated respondent's test failure
+}
+TO_DERIVE_AT_MERGE = {
+    # Classes in modules other engineers are rewriting; the lead derives them at merge.
+    "bot.application.MissingTokenError",
+    "bot.callback_data.CallbackDataError",
+    "analysis.codebook.CodebookError",
+}
+
+
+def test_every_chorus_error_class_derives_from_chorus_error() -> None:
+    classes = _error_classes()
+    assert "surveys.loader.SurveyDefinitionError" in classes
+    stray = {
+        name
+        for name, cls in classes.items()
+        if not issubclass(cls, ChorusError) and name not in NOT_FOR_PEOPLE | TO_DERIVE_AT_MERGE
+    }
+    assert stray == set()
