@@ -400,3 +400,34 @@ def test_every_chorus_error_class_derives_from_chorus_error() -> None:
         if not issubclass(cls, ChorusError) and name not in NOT_FOR_PEOPLE | TO_DERIVE_AT_MERGE
     }
     assert stray == set()
+
+
+# ------------------------------------------------------------------- output paths
+
+
+def _launched(chorus: Chorus) -> str:
+    ran = chorus(*launch())
+    assert ran.code == 0, ran.stderr
+    return next(line.split()[-1] for line in ran.stdout.splitlines() if line.startswith("code:"))
+
+
+@pytest.mark.parametrize(
+    ("command", "where", "message"),
+    [
+        ("export", "folder", "cannot write"),
+        ("export", "under a file", "cannot write"),
+        ("flyer", "under a file", "cannot write the QR code and flyer"),
+        ("launch", "under a file", "cannot write the QR code and flyer"),
+    ],
+)
+def test_unwritable_outputs_are_one_line(
+    chorus: Chorus, tmp_path: Path, command: str, where: str, message: str
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    out = tmp_path if where == "folder" else blocker / "inside"
+    if command == "launch":
+        ran = chorus(*launch("--out", str(out)))
+    else:
+        ran = chorus(command, _launched(chorus), "--out", out)
+    assert_one_line(ran, contains=message)
