@@ -431,3 +431,8 @@ def test_unwritable_outputs_are_one_line(
     else:
         ran = chorus(command, _launched(chorus), "--out", out)
     assert_one_line(ran, contains=message)
+
+
+def test_brackets_in_a_message_are_text_not_markup(chorus: Chorus, tmp_path: Path) -> None:
+    ran = chorus("surveys", "validate", tmp_path / "[red]survey[/red].yaml")
+    assert_one_line(ran, contains="[red]survey[/red].yaml: file not found")
