@@ -434,5 +434,5 @@ def test_unwritable_outputs_are_one_line(
 
 
 def test_brackets_in_a_message_are_text_not_markup(chorus: Chorus, tmp_path: Path) -> None:
-    ran = chorus("surveys", "validate", tmp_path / "[red]survey[/red].yaml")
-    assert_one_line(ran, contains="[red]survey[/red].yaml: file not found")
+    ran = chorus("surveys", "validate", tmp_path / "[red]survey[bold].yaml")
+    assert_one_line(ran, contains="[red]survey[bold].yaml: file not found")
