@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -198,11 +199,21 @@ BAD_PATHS["binary file"] = (_binary, "not UTF-8")
 
 
 @pytest.mark.parametrize("case", list(BAD_PATHS), ids=list(BAD_PATHS))
-def test_unusable_survey_paths_are_one_line(chorus: Chorus, tmp_path: Path, case: str) -> None:
+def test_unusable_survey_paths_are_one_line(
+    chorus: Chorus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
     make, message = BAD_PATHS[case]
     path = make(tmp_path)
     if case == "unreadable file" and os.access(path, os.R_OK):
-        pytest.skip("running as root: a file without permissions is still readable")
+        # Root reads any file: refuse this one the way the kernel would for anyone else.
+        opener = Path.open
+
+        def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+            if self.name == path.name:
+                raise PermissionError(13, "Permission denied", str(self))
+            return opener(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", refuse)
     for command in (("surveys", "validate"), ("surveys", "add")):
         assert_one_line(chorus(*command, path), contains=message)
     assert_one_line(chorus(*launch(survey=str(path))), contains=message)
