@@ -17,17 +17,19 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/chorus demo
 
-test: $(STAMP)
-	$(VENV)/bin/ruff check .
+# `test` is what CI runs: the linters, the type checker, the import contracts, then the tests.
+test: lint
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) bench/bench_bot.py
 	$(PY) bench/bench_packet.py
 
 clean:
-	rm -rf $(VENV) data out .pytest_cache .ruff_cache
+	rm -rf $(VENV) data out .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -2,19 +2,21 @@
 
 Staff print the flyer for a classroom wall or a take-home folder, so it has to
 stand alone: one HTML file with the QR code inside it (no images beside it, no
-web fonts), sized to fit both A4 and US Letter, in English and Spanish.
+web fonts), sized to fit both A4 and US Letter, in English and Spanish. Its texts
+live in the catalog (`surveys/locales/<lang>/flyer.yaml`), its dates come from Babel.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import segno
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from surveys.definition import Survey
+from surveys.i18n import format_day, t
 from surveys.models import Campaign
 
 BOT_USERNAME_PLACEHOLDER = "YOUR_BOT_USERNAME"
@@ -22,49 +24,6 @@ BOT_USERNAME_PLACEHOLDER = "YOUR_BOT_USERNAME"
 
 FLYER_LANGUAGES = ("en", "es")
 """The flyer speaks these languages, each only if the survey is offered in it."""
-
-_MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"),
-}  # fmt: skip
-
-_TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "heading": "Your voice matters",
-        "who.student": "students in grade {grade}",
-        "who.caregiver": "families and caregivers of students in grade {grade}",
-        "who.any": "students in grade {grade} and their families",
-        "invite": "{organization} and {school} want to hear from {who}.",
-        "time": "It takes about 5 minutes, on your phone, in the free Telegram app.",
-        "privacy": (
-            "Confidential, not anonymous: the bot sees your Telegram account, but the school "
-            "and {organization} only ever see grouped results, never names."
-        ),
-        "action": "Scan the QR code above with your phone's camera, or open the link under it.",
-        "closes": "Open until {date}.",
-        "date": "{month} {day}, {year}",
-    },
-    "es": {
-        "heading": "Su voz cuenta",
-        "who.student": "estudiantes del grado {grade}",
-        "who.caregiver": "familias y cuidadores de estudiantes del grado {grade}",
-        "who.any": "estudiantes del grado {grade} y sus familias",
-        "invite": "{organization} y {school} quieren escuchar a {who}.",
-        "time": "Toma unos 5 minutos, en su teléfono, con la aplicación gratuita Telegram.",
-        "privacy": (
-            "Confidencial, no anónima: el bot ve su cuenta de Telegram, pero la escuela y "
-            "{organization} solo ven resultados agrupados, nunca nombres."
-        ),
-        "action": (
-            "Escanee el código QR de arriba con la cámara de su teléfono o abra el enlace "
-            "que está debajo."
-        ),
-        "closes": "Abierta hasta el {date}.",
-        "date": "{day} de {month} de {year}",
-    },
-}
 
 _environment = Environment(
     loader=PackageLoader("bot", "templates"),
@@ -108,38 +67,32 @@ def make_qr(link: str) -> segno.QRCode:
     return segno.make(link, error="m", boost_error=False)
 
 
-def _format_date(moment: datetime, language: str) -> str:
-    month = _MONTHS[language][moment.month - 1]
-    return _TEXTS[language]["date"].format(month=month, day=moment.day, year=moment.year)
-
-
 def flyer_sections(campaign: Campaign, survey: Survey) -> list[FlyerSection]:
     """The flyer text in each flyer language the survey offers (English if it offers neither)."""
     languages = [lang for lang in FLYER_LANGUAGES if lang in survey.languages] or ["en"]
     sections = []
     for language in languages:
-        texts = _TEXTS[language]
-        who = texts[f"who.{campaign.audience}"].format(grade=campaign.grade)
+        who = t(f"flyer.who.{campaign.audience}", language, grade=campaign.grade)
         title = survey.title.get(language) or survey.title.get("en") or survey.id
         closes = None
         if campaign.closes_at is not None:
             # Campaigns close at midnight after their last day; people need the last day.
             last_day = campaign.closes_at - timedelta(seconds=1)
-            closes = texts["closes"].format(date=_format_date(last_day, language))
+            closes = t("flyer.closes", language, date=format_day(last_day, language))
+        organization, school = campaign.organization, campaign.school
         sections.append(
             FlyerSection(
                 language=language,
                 title=title,
-                heading=texts["heading"],
-                invite=texts["invite"].format(
-                    organization=campaign.organization, school=campaign.school, who=who
-                ),
-                time=texts["time"],
-                privacy=texts["privacy"].format(organization=campaign.organization),
-                action=texts["action"],
+                heading=t("flyer.heading", language),
+                invite=t("flyer.invite", language, organization=organization, school=school,
+                         who=who),
+                time=t("flyer.time", language),
+                privacy=t("flyer.privacy", language, organization=organization),
+                action=t("flyer.action", language),
                 closes=closes,
             )
-        )
+        )  # fmt: skip
     return sections
 
 
@@ -161,7 +114,7 @@ def write_campaign_materials(
     directory = Path(out_dir) / campaign.code
     directory.mkdir(parents=True, exist_ok=True)
     qr_png = directory / "qr.png"
-    make_qr(link).save(qr_png, scale=10, border=4)
+    make_qr(link).save(str(qr_png), scale=10, border=4)
     flyer_html = directory / "flyer.html"
     flyer_html.write_text(render_flyer(campaign=campaign, survey=survey, link=link), "utf-8")
     return CampaignMaterials(directory=directory, qr_png=qr_png, flyer_html=flyer_html)

@@ -29,16 +29,26 @@ Semantics, chosen to match what XLSForm users expect:
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from surveys.errors import ChorusError
+
 AnswerValue = str | int | float | Sequence[str] | None
 
 
-class ConditionError(ValueError):
+class ConditionError(ChorusError, ValueError):
     """A `show_if` expression that cannot be parsed."""
+
+
+MAX_LENGTH = 1000
+"""Characters in one condition: a real `show_if` is a line, and the parser need not guard more."""
+MAX_DEPTH = 30
+"""Nested parentheses and `not`s: the parser recurses, so a file must not be able to exhaust
+Python's stack (3,000 nested parentheses raised `RecursionError` before this bound)."""
 
 
 _TOKEN = re.compile(
@@ -213,6 +223,7 @@ class _Parser:
     def __init__(self, source: str) -> None:
         self.tokens = _tokenize(source)
         self.i = 0
+        self.depth = 0
 
     @property
     def peek(self) -> _Token:
@@ -252,13 +263,26 @@ class _Parser:
         return parts[0] if len(parts) == 1 else _All(tuple(parts))
 
     def unary(self) -> Condition:
+        if self.peek.text in {"not", "("} and self.peek.kind in {"keyword", "op"}:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ConditionError(
+                    f"nested more than {MAX_DEPTH} levels deep (parentheses and 'not') "
+                    f"at position {self.peek.pos}; simplify the condition"
+                )
+            try:
+                return self._nested()
+            finally:
+                self.depth -= 1
+        return self.test()
+
+    def _nested(self) -> Condition:
         if self.accept("keyword", "not"):
             return _Not(self.unary())
-        if self.accept("op", "("):
-            inner = self.expr()
-            self.take("op", ")")
-            return inner
-        return self.test()
+        self.take("op", "(")
+        inner = self.expr()
+        self.take("op", ")")
+        return inner
 
     def test(self) -> Condition:
         token = self.peek
@@ -274,7 +298,7 @@ class _Parser:
             return _Compare(name, (self.value(),), negate=True, op="!=")
         for op in _ORDER:
             if self.accept("op", op):
-                return _Order(name, op, float(self.take("number").text))
+                return _Order(name, op, self.number())
         negate = self.accept("keyword", "not")
         if not (self.peek.kind == "keyword" and self.peek.text == "in"):
             wanted = "'in'" if negate else "==, !=, <, <=, >, >=, 'in' or 'not in'"
@@ -290,6 +314,13 @@ class _Parser:
         self.take("op", "]")
         return _Compare(name, tuple(values), negate=negate, op="not in" if negate else "in")
 
+    def number(self) -> float:
+        token = self.take("number")
+        value = float(token.text)
+        if not math.isfinite(value):
+            raise ConditionError(f"the number at position {token.pos} is too large")
+        return value
+
     def value(self) -> str:
         token = self.peek
         if token.kind in {"string", "number", "name"}:
@@ -302,4 +333,8 @@ def parse_condition(source: str) -> Condition:
     """Parse a `show_if` expression, raising `ConditionError` with a position."""
     if not source or not source.strip():
         raise ConditionError("condition is empty")
+    if len(source) > MAX_LENGTH:
+        raise ConditionError(
+            f"condition is {len(source)} characters long; the limit is {MAX_LENGTH}"
+        )
     return _Parser(source).parse()

@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import Session, create_engine
 
+from surveys.errors import ChorusError
 from surveys.settings import StorageSettings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -41,7 +42,7 @@ SQLITE_PRAGMAS = (
 MIGRATION_LOCK = 0x63686F727573  # "chorus" in ASCII: the advisory lock id held while migrating
 
 
-class StorageError(RuntimeError):
+class StorageError(ChorusError, RuntimeError):
     """The database cannot be used as configured; the message is one line that says why."""
 
 

@@ -64,8 +64,9 @@ class Question(_Strict):
     other: bool = False
     """multi_choice only: add an "Other" option whose free text is asked next."""
     # number
-    min: float | None = None
-    max: float | None = None
+    # Infinite or NaN bounds would be silently dropped by the comparisons: refused instead.
+    min: float | None = Field(default=None, allow_inf_nan=False)
+    max: float | None = Field(default=None, allow_inf_nan=False)
     integer: bool = True
     # text
     max_length: int = Field(default=1000, ge=1, le=4000)

@@ -41,7 +41,7 @@ from surveys import safeguarding
 from surveys.conditions import AnswerValue, Condition, parse_condition
 from surveys.definition import Question, QuestionType, Survey
 from surveys.i18n import t
-from surveys.models import RespondentStatus
+from surveys.status import RespondentStatus
 
 OTHER = "other"
 """The option id of a multi-choice question's "Other", whose free text is asked next."""
@@ -404,9 +404,9 @@ def _answer_buttons(
     buttons: list[Button] = []
     match question.type:
         case QuestionType.LIKERT:
-            for value, label in enumerate(_scale_labels(survey, question, language), start=1):
-                choice = Choose(qid, str(value))
-                buttons.append(_button(label, choice, language, selected=current == str(value)))
+            for point, label in enumerate(_scale_labels(survey, question, language), start=1):
+                choice = Choose(qid, str(point))
+                buttons.append(_button(label, choice, language, selected=current == str(point)))
             if question.not_sure:
                 label = t("buttons.not_sure", language)
                 buttons.append(

@@ -1,6 +1,6 @@
-"""The respondent-facing text catalog.
+"""The text catalog: every sentence a respondent, staff member or facilitator reads.
 
-Every sentence a respondent reads lives in `surveys/locales/<lang>/*.yaml`, so a
+Every sentence lives in `surveys/locales/<lang>/*.yaml`, so a
 new language is a folder of translations and no code. All YAML files of one
 language are merged, which lets the engine's texts (`engine.yaml`) and the bot's
 command texts (`bot.yaml`) be kept by different people; a key defined twice in one
@@ -19,18 +19,25 @@ so "en@formal" is simply English.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from babel.numbers import format_percent as babel_percent
+
+from surveys.errors import ChorusError
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 FALLBACK_LANGUAGE = "en"
 REGISTER_PREFIX = "register."
 
 
-class CatalogError(ValueError):
+class CatalogError(ChorusError, ValueError):
     """A locale file that cannot be used: bad YAML, a non-text leaf, or a duplicate key."""
 
 
@@ -117,3 +124,36 @@ def t(key: str, language: str, /, **params: object) -> str:
     if template is None:
         raise KeyError(f"no text for {key!r}")
     return template.format(**params)
+
+
+# --- numbers and dates ------------------------------------------------------------------
+# Babel knows each locale's separators, percent signs and month names ("15 de marzo de
+# 2026", "25 %"), so no text in chorus spells them out by hand.
+
+
+@cache
+def locale(language: str) -> Locale:
+    """The Babel locale for `language` ("es", "es-MX", "es@formal"); English if unknown."""
+    code, _ = split_register(language)
+    try:
+        return Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse(resolve_language(code))
+
+
+def format_number(value: float, language: str) -> str:
+    """12345.5 -> "12,345.5" in English, "12.345,5" in Spanish."""
+    return str(format_decimal(value, locale=locale(language)))
+
+
+def format_percent(value: float, language: str) -> str:
+    """0.25 -> "25%" in English, "25 %" in Spanish."""
+    return str(babel_percent(value, locale=locale(language)))
+
+
+def format_day(
+    moment: date | datetime, language: str, width: Literal["short", "medium", "long"] = "long"
+) -> str:
+    """A calendar day: "March 15, 2026" / "15 de marzo de 2026" (long), "Mar 15, 2026" (medium)."""
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return str(format_date(day, format=width, locale=locale(language)))

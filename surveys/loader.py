@@ -34,6 +34,8 @@ from surveys.definition import (
     QuestionType,
     Survey,
 )
+from surveys.errors import ChorusError
+from surveys.message_limits import MessageTooLong, check_fits
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 SCALE_LIBRARY_FILE = "scales.yaml"
@@ -47,6 +49,13 @@ YES_NO_VALUES = ("yes", "no")
 LIKERT_VALUES = (*(str(i) for i in range(1, LIKERT_POINTS + 1)), "not_sure")
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANGUAGE_LIMIT = 10
+"""The `language` columns' size: "es-419" fits, a chain of subtags does not."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters other than tab and newline: invisible in Telegram, and PostgreSQL
+refuses NUL, which a YAML escape ("\\0") can put into a text."""
+NUMBER_LIMIT = 1e15
+"""Number bounds beyond this cannot be typed or shown as plain digits."""
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _AUDIENCES = ("student", "caregiver", "any")
@@ -71,7 +80,7 @@ _TYPE_ONLY_FIELDS: dict[str, tuple[frozenset[QuestionType], str]] = {
 }
 
 
-class SurveyDefinitionError(ValueError):
+class SurveyDefinitionError(ChorusError, ValueError):
     """A survey or scale file that cannot be used, as one line for a person to fix."""
 
     def __init__(
@@ -107,8 +116,60 @@ class _Problem(Exception):
 # --------------------------------------------------------------------------- YAML
 
 
+MAX_FILE_BYTES = 1_000_000
+"""A survey of a hundred questions in five languages is well under 200 kB."""
+MAX_YAML_DEPTH = 20
+"""A survey nests about six levels deep; PyYAML composes recursively, so a file nested
+3,000 deep raised `RecursionError` before this bound."""
+MAX_YAML_NODES = 100_000
+"""Values after expanding aliases: `&a [x, x, ...]` referenced in ever larger lists
+(the "billion laughs") would otherwise expand past memory during validation."""
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys, which PyYAML would silently overwrite."""
+    """SafeLoader that refuses duplicate keys, which PyYAML would silently overwrite,
+    and documents nested too deep or too large once aliases are expanded."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._sizes: dict[int, int] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                # The parent node's mark: where the too-deep nesting starts.
+                mark = parent.start_mark if parent is not None else None
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", mark
+                )
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if node is not None:
+            self._count(node)
+        return node
+
+    def _count(self, node: yaml.Node) -> None:
+        """Record `node`'s size with aliases expanded; refuse a document that grows too large."""
+        if id(node) in self._sizes:
+            return
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        # A child still being composed (a recursive alias) counts as one value.
+        size = 1 + sum(self._sizes.get(id(child), 1) for child in children)
+        if size > MAX_YAML_NODES:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"more than {MAX_YAML_NODES:,} values once aliases are expanded",
+                node.start_mark,
+            )
+        self._sizes[id(node)] = size
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -133,8 +194,14 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 
 def _load_yaml(text: str, source: str) -> Any:
+    if len(text) > MAX_FILE_BYTES:
+        raise SurveyDefinitionError(
+            source, f"larger than {MAX_FILE_BYTES:,} characters; is it really a survey file?"
+        )
     try:
         return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass: no arbitrary objects
+    except RecursionError:  # the depth bound should make this unreachable; never a traceback
+        raise SurveyDefinitionError(source, "invalid YAML: nested too deep") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -145,14 +212,24 @@ def _load_yaml(text: str, source: str) -> Any:
 
 
 def _read(path: Path) -> str:
+    name = path.name or str(path)
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise SurveyDefinitionError(path.name, "file not found") from None
-    except UnicodeDecodeError:
-        raise SurveyDefinitionError(path.name, "not UTF-8 text; save it as UTF-8") from None
+        raise SurveyDefinitionError(name, "file not found") from None
+    except IsADirectoryError:
+        raise SurveyDefinitionError(name, "is a folder, not a survey file") from None
     except OSError as exc:
-        raise SurveyDefinitionError(path.name, f"cannot read: {exc.strerror}") from None
+        raise SurveyDefinitionError(name, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SurveyDefinitionError(
+            name, f"larger than {MAX_FILE_BYTES:,} bytes; is it really a survey file?"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SurveyDefinitionError(name, "not UTF-8 text; save it as UTF-8") from None
 
 
 # ------------------------------------------------------------------ scale library
@@ -193,6 +270,10 @@ def parse_scales(data: Any, *, source: str, languages: Sequence[str] | None = No
             if not all(isinstance(v, str) and v.strip() for v in values):
                 raise SurveyDefinitionError(
                     source, f"{where}: every label in {language!r} must be non-empty text"
+                )
+            if any(_CONTROL.search(v) for v in values):
+                raise SurveyDefinitionError(
+                    source, f"{where}: a label in {language!r} holds a control character"
                 )
             labels[str(language)] = tuple(v.strip() for v in values)
         for language in languages or ():
@@ -243,7 +324,12 @@ def parse_survey(text: str, *, source: str, scale_library: Scales | None = None)
     used = sorted({q.scale for q in survey.questions if q.scale is not None})
     pinned = {name: {lang: scales[name][lang] for lang in survey.languages} for name in used}
     # Validated again rather than `model_copy`, so a caller's library cannot slip in lists.
-    return Survey.model_validate({**survey.model_dump(), "scales": pinned})
+    loaded = Survey.model_validate({**survey.model_dump(), "scales": pinned})
+    try:
+        check_fits(loaded)
+    except MessageTooLong as problem:
+        raise SurveyDefinitionError(source, problem.reason, question=problem.question) from None
+    return loaded
 
 
 def load_survey_file(path: Path) -> Survey:
@@ -334,6 +420,8 @@ def _describe(error: Mapping[str, Any], data: Mapping[str, Any]) -> tuple[str | 
         reason = f"'{field}' must be true or false, not {_yaml_word(value)}"
     elif kind in {"float_type", "float_parsing", "int_type", "int_parsing"}:
         reason = f"'{field}' must be a number, not {_yaml_word(value)}"
+    elif kind == "finite_number":
+        reason = f"'{field}' must be a finite number, not {value!r}"
     elif kind in {"greater_than_equal", "less_than_equal"}:
         bound = ctx.get("ge", ctx.get("le"))
         side = "at least" if kind == "greater_than_equal" else "at most"
@@ -351,8 +439,10 @@ def _item(items: Any, index: int) -> Any:
 
 def _name_of(item: Any, index: int) -> str:
     """An item's id if it has a usable one, else its position (#3) in the list."""
-    if isinstance(item, Mapping) and isinstance(item.get("id"), str) and item["id"].strip():
-        return item["id"]
+    if isinstance(item, Mapping):
+        name = item.get("id")
+        if isinstance(name, str) and name.strip():
+            return name
     return f"#{index + 1}"
 
 
@@ -389,13 +479,19 @@ def _check_languages(languages: Sequence[str]) -> None:
     for language in languages:
         if not _LANGUAGE.match(language):
             raise _Problem(f"languages: {language!r} is not a language code like en or es")
+        if len(language) > LANGUAGE_LIMIT:
+            raise _Problem(
+                f"languages: {language!r} is longer than {LANGUAGE_LIMIT} characters;"
+                " use a shorter code like es-419"
+            )
     if len(set(languages)) != len(languages):
         raise _Problem(f"languages lists a language twice ({_list(languages)})")
 
 
 def _check_survey(survey: Survey, scales: Scales) -> None:
     languages = survey.languages
-    if not survey.version.strip() or len(survey.version) > VERSION_LIMIT:
+    version = survey.version
+    if not version.strip() or len(version) > VERSION_LIMIT or _CONTROL.search(version):
         raise _Problem(f'version must be 1 to {VERSION_LIMIT} characters, e.g. "1.0"')
     _check_text(survey.title, languages, "title", limit=TITLE_LIMIT)
     for field in ("intro", "consent", "thanks"):
@@ -431,6 +527,12 @@ def _check_text(
             raise _Problem(f"{where} is missing the {language!r} translation")
         if not text[language].strip():
             raise _Problem(f"{where} is empty in {language!r}")
+        control = _CONTROL.search(text[language])
+        if control is not None:
+            raise _Problem(
+                f"{where} in {language!r} holds the control character {control.group()!r};"
+                " remove it"
+            )
         length = len(text[language])
         if length > limit:
             raise _Problem(f"{where} has {length} characters in {language!r}; the limit is {limit}")
@@ -458,6 +560,9 @@ def _check_question(
     if kind in CHOICE_TYPES:
         _check_options(question, languages)
     low, high = question.min, question.max
+    for name, bound in (("min", low), ("max", high)):
+        if bound is not None and abs(bound) > NUMBER_LIMIT:
+            raise _Problem(f"{name} ({bound:g}) is too large; the limit is {NUMBER_LIMIT:g}")
     if kind is QuestionType.NUMBER and low is not None and high is not None and low > high:
         raise _Problem(f"min ({question.min:g}) is greater than max ({question.max:g})")
     allowed = _answer_values(question)

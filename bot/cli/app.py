@@ -7,6 +7,9 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+
+from surveys.errors import ChorusError
 
 app = typer.Typer(
     name="chorus",
@@ -21,8 +24,11 @@ err_console = Console(stderr=True)
 EXIT_USAGE = 2
 
 
-class UserError(Exception):
-    """Bad input from the person at the keyboard: shown as one line, exit code 2."""
+class UserError(ChorusError):
+    """Bad input from the person at the keyboard: shown as one line, exit code 2.
+
+    Any `ChorusError` gets the same treatment; this one is for the command line's own checks.
+    """
 
 
 def fail(message: str) -> NoReturn:
@@ -32,7 +38,10 @@ def fail(message: str) -> NoReturn:
 
 
 def _one_line(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # Escaped: a message quoting "chorus[postgres]" or a user's "[red]" is text, not markup.
+    # Line breaks a user typed into a quoted value must not split the one line either.
+    flat = " ".join(message.split())
+    err_console.print(f"[bold red]error:[/] {escape(flat)}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:
@@ -45,7 +54,7 @@ def main() -> None:
     """
     try:
         result = app(standalone_mode=False)
-    except UserError as exc:
+    except ChorusError as exc:  # every error chorus raises on purpose, from any layer
         _one_line(str(exc))
         sys.exit(EXIT_USAGE)
     except typer.Abort:

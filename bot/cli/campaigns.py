@@ -20,6 +20,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from analysis.frames import load_responses
+from analysis.spreadsheet import write_csv, write_xlsx
 from bot.cli.app import console, err_console, fail
 from bot.cli.surveys import open_database
 from bot.flyer import (
@@ -42,6 +43,7 @@ from surveys.crud.campaigns import (
 from surveys.crud.surveys import add_survey, latest_survey_record, survey_from_record
 from surveys.db import session_scope
 from surveys.definition import Survey
+from surveys.i18n import format_day, format_number, format_percent
 from surveys.loader import SurveyDefinitionError, load_survey_file
 from surveys.models import Campaign, SurveyRecord
 from surveys.settings import StorageSettings
@@ -59,12 +61,18 @@ class Launched:
     materials: CampaignMaterials
 
 
+YEARS = range(2000, 2101)
+"""Dates a campaign can use; outside them a date is a typo (9999-12-31 overflowed)."""
+
+
 def parse_day(value: str, option: str) -> datetime:
     """`YYYY-MM-DD` as midnight UTC at the start of that day; one line if it isn't a date."""
     try:
         day = datetime.strptime(value.strip(), "%Y-%m-%d")
     except ValueError:
         fail(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-06-15")
+    if day.year not in YEARS:
+        fail(f"{option} {value} is out of range; give a date between {YEARS[0]} and {YEARS[-1]}")
     return day.replace(tzinfo=UTC)
 
 
@@ -251,9 +259,16 @@ def flyer(
     console.print(f"flyer: {materials.flyer_html}", highlight=False, soft_wrap=True)
 
 
+CLI_LANGUAGE = "en"
+"""The command line speaks English; numbers and dates in it are formatted by Babel."""
+
+
 def _rate(summary: CampaignSummary) -> str:
     rate = summary.response_rate
-    return "-" if rate is None else f"{rate:.0%}\nof {summary.roster_size}"
+    if rate is None or summary.roster_size is None:
+        return "-"
+    roster = format_number(summary.roster_size, CLI_LANGUAGE)
+    return f"{format_percent(rate, CLI_LANGUAGE)}\nof {roster}"
 
 
 def _status(summary: CampaignSummary) -> str:
@@ -263,7 +278,13 @@ def _status(summary: CampaignSummary) -> str:
         return summary.availability.replace("_", " ")
     last_day = summary.closes_at - timedelta(seconds=1)  # closes at midnight after the last day
     prefix = "open" if summary.availability == "open" else "opens later"
-    return f"{prefix}\nuntil {last_day:%Y-%m-%d}"
+    return f"{prefix}\nuntil {format_day(last_day, CLI_LANGUAGE, 'medium')}"
+
+
+def _counts(summary: CampaignSummary) -> str:
+    counts = {"started": summary.started, "completed": summary.completed}
+    counts["declined"] = summary.declined
+    return "\n".join(f"{format_number(n, CLI_LANGUAGE)} {what}" for what, n in counts.items())
 
 
 def campaigns_table(summaries: list[CampaignSummary]) -> Table:
@@ -279,7 +300,7 @@ def campaigns_table(summaries: list[CampaignSummary]) -> Table:
             s.code,
             f"{s.survey_id} v{s.survey_version}\n{s.school}, grade {s.grade} ({s.audience})",
             _status(s),
-            f"{s.started} started\n{s.completed} completed\n{s.declined} declined",
+            _counts(s),
             _rate(s),
         )
     return table
@@ -343,15 +364,17 @@ def export(
         tidy = load_responses(session, campaign_codes=[code]).tidy()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        # Through the one formula-safe writer: a typed "=HYPERLINK(...)" stays text.
         if fmt == "csv":
-            tidy.to_csv(target, index=False)
+            write_csv(tidy, target)
         else:
-            _excel_safe(tidy).to_excel(target, index=False, sheet_name="answers")
+            write_xlsx({"answers": _excel_safe(tidy)}, target)
     except OSError as exc:
         fail(f"cannot write {target}: {exc.strerror}")
-    respondents = tidy["respondent_id"].nunique()
+    answers = format_number(len(tidy), CLI_LANGUAGE)
+    respondents = format_number(tidy["respondent_id"].nunique(), CLI_LANGUAGE)
     console.print(
-        f"[green]Exported[/] {len(tidy)} answers from {respondents} respondents to {target}",
+        f"[green]Exported[/] {answers} answers from {respondents} respondents to {target}",
         highlight=False,
         soft_wrap=True,
     )

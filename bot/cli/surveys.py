@@ -27,6 +27,7 @@ from surveys.crud.surveys import (
 )
 from surveys.db import StorageError, init_db, make_engine, session_scope
 from surveys.definition import Survey
+from surveys.i18n import format_number
 from surveys.loader import SurveyDefinitionError, load_survey_file
 
 
@@ -55,7 +56,7 @@ def load_survey_or_fail(path: Path) -> Survey:
 def describe(survey: Survey) -> str:
     return (
         f"{survey.id} version {survey.version} (hash {survey.version_hash}): "
-        f"{len(survey.questions)} questions, for {survey.audience}, "
+        f"{format_number(len(survey.questions), 'en')} questions, for {survey.audience}, "
         f"in {', '.join(survey.languages)}"
     )
 
@@ -120,7 +121,7 @@ def list_surveys() -> None:
             record.version + mark,
             record.version_hash,
             f"{survey.audience}\n{', '.join(survey.languages)}",
-            str(len(survey.questions)),
+            format_number(len(survey.questions), "en"),
         )
     if not records:
         console.print("No surveys stored yet: `chorus surveys add FILE` stores one.")

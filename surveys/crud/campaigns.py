@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from surveys.crud.columns import column_limit, text_problem
 from surveys.crud.surveys import survey_from_record
 from surveys.definition import Survey
+from surveys.errors import ChorusError
+from surveys.message_limits import MessageTooLong, check_fits
 from surveys.models import Campaign, CampaignStatus, Respondent, RespondentStatus, SurveyRecord
 
 AUDIENCES = ("student", "caregiver", "any")
@@ -28,8 +31,16 @@ STARTED_STATUSES = (RespondentStatus.ROLE, RespondentStatus.IN_PROGRESS, Respond
 
 Availability = Literal["open", "closed", "not_yet_open"]
 
+ROSTER_LIMIT = 1_000_000
+"""More people than any school community: a bigger number is a typo."""
+LONGEST_CAMPAIGN = timedelta(days=5 * 366)
+"""A campaign closes within five years: a later date (9999-12-31) is a typo."""
+EARLIEST_OPENING = datetime(2000, 1, 1, tzinfo=UTC)
+FOLLOW_UP_LIMIT = 1000
+"""Characters of a follow-up message: a date, a place and a phone number or two."""
 
-class CampaignError(ValueError):
+
+class CampaignError(ChorusError, ValueError):
     """A campaign cannot be created or changed as asked; the message says what to do instead."""
 
 
@@ -69,10 +80,41 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def _require_text(name: str, value: str) -> str:
+    """`value` stripped, checked against the `campaign` column of the same name."""
     cleaned = value.strip()
     if not cleaned:
         raise CampaignError(f"the {name} is empty; give the {name} as it should appear on flyers")
+    problem = text_problem(cleaned, what=name, limit=column_limit(Campaign, name))
+    if problem is not None:
+        raise CampaignError(f"{problem}; give the {name} as it should appear on flyers")
     return cleaned
+
+
+def _check_dates(opens: datetime, closes: datetime, current: datetime) -> None:
+    if closes <= current:
+        raise CampaignError(
+            f"the closing date {closes:%Y-%m-%d %H:%M} UTC is in the past; pick a later date"
+        )
+    if closes > current + LONGEST_CAMPAIGN:
+        raise CampaignError(
+            f"the closing date {closes:%Y-%m-%d} is more than five years away; "
+            "pick a date within the school year"
+        )
+    if opens < EARLIEST_OPENING:
+        raise CampaignError(f"the opening date {opens:%Y-%m-%d} is before 2000; pick a later date")
+    if closes <= opens:
+        raise CampaignError(
+            f"the campaign would close ({closes:%Y-%m-%d}) before it opens ({opens:%Y-%m-%d}); "
+            "pick a closing date after the opening date"
+        )
+
+
+def _check_roster(roster_size: int | None) -> None:
+    if roster_size is not None and not 0 < roster_size <= ROSTER_LIMIT:
+        raise CampaignError(
+            f"the roster size must be a positive number of people, not {roster_size} "
+            f"(at most {ROSTER_LIMIT:,})"
+        )
 
 
 def _check_audience(audience: str, survey: Survey) -> None:
@@ -93,17 +135,32 @@ def _check_language(language: str, survey: Survey) -> None:
         )
 
 
-def _follow_up_json(follow_up: Mapping[str, str] | None, survey: Survey) -> str | None:
+def _follow_up_texts(follow_up: Mapping[str, str] | None, survey: Survey) -> dict[str, str]:
     if not follow_up:
-        return None
+        return {}
     texts = {language: text.strip() for language, text in follow_up.items() if text.strip()}
-    for language in texts:
+    for language, text in texts.items():
         if language not in survey.languages:
             raise CampaignError(
                 f"a follow-up message is given in {language!r}, which survey {survey.id} "
                 f"does not offer; use one of: {', '.join(survey.languages)}"
             )
-    return json.dumps(texts, ensure_ascii=False, sort_keys=True) if texts else None
+        what = f"follow-up message in {language!r}"
+        problem = text_problem(text, what=what, limit=FOLLOW_UP_LIMIT, single_line=False)
+        if problem is not None:
+            raise CampaignError(f"{problem}; shorten the follow-up message")
+    return texts
+
+
+def _check_messages_fit(survey: Survey, organization: str, follow_up: dict[str, str]) -> None:
+    """The campaign's own texts join the survey's in the consent and thanks messages."""
+    try:
+        check_fits(survey, organization=organization, follow_up=follow_up or None)
+    except MessageTooLong as problem:
+        where = f"question {problem.question}: " if problem.question else ""
+        raise CampaignError(
+            f"with this organization name and follow-up message, {where}{problem.reason}"
+        ) from None
 
 
 def create_campaign(
@@ -135,19 +192,10 @@ def create_campaign(
     grade = _require_text("grade", grade)
     _check_audience(audience, survey)
     _check_language(default_language, survey)
-    if closes <= current:
-        raise CampaignError(
-            f"the closing date {closes:%Y-%m-%d %H:%M} UTC is in the past; pick a later date"
-        )
-    if closes <= opens:
-        raise CampaignError(
-            f"the campaign would close ({closes:%Y-%m-%d}) before it opens ({opens:%Y-%m-%d}); "
-            "pick a closing date after the opening date"
-        )
-    if roster_size is not None and roster_size <= 0:
-        raise CampaignError(
-            f"the roster size must be a positive number of people, not {roster_size}"
-        )
+    _check_dates(opens, closes, current)
+    _check_roster(roster_size)
+    texts = _follow_up_texts(follow_up, survey)
+    _check_messages_fit(survey, organization, texts)
     if survey_record.id is None:
         raise CampaignError("the survey is not stored yet; add it with `chorus surveys add`")
     campaign = Campaign(
@@ -161,7 +209,7 @@ def create_campaign(
         closes_at=closes,
         status=CampaignStatus.OPEN,
         roster_size=roster_size,
-        follow_up=_follow_up_json(follow_up, survey),
+        follow_up=json.dumps(texts, ensure_ascii=False, sort_keys=True) if texts else None,
         created_at=current,
     )
     session.add(campaign)
@@ -216,7 +264,7 @@ def list_campaigns_with_counts(
 ) -> list[CampaignSummary]:
     """Every campaign, newest first, with its respondent counts from one grouped query."""
     started = func.count(case((col(Respondent.status).in_(STARTED_STATUSES), 1)))
-    completed = func.count(case((Respondent.status == RespondentStatus.COMPLETED, 1)))
+    completed = func.count(case((col(Respondent.status) == RespondentStatus.COMPLETED, 1)))
     counts = (
         select(
             col(Respondent.campaign_id).label("campaign_id"),

@@ -11,7 +11,9 @@ from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
+from surveys.crud.columns import column_limit, text_problem
 from surveys.definition import Survey
+from surveys.loader import SurveyDefinitionError, builtin_surveys
 from surveys.models import SurveyRecord
 
 
@@ -40,15 +42,23 @@ def add_survey(session: Session, *, survey: Survey) -> SurveyRecord:
         definition=survey.model_dump_json(),
         created_at=datetime.now(UTC),
     )
+    _check_columns(record)
     session.add(record)
     session.flush()
     return record
 
 
+def _check_columns(record: SurveyRecord) -> None:
+    """A survey validated by the loader always fits; one built in code must fit too."""
+    for name in ("survey_id", "version", "title"):
+        value = str(getattr(record, name))
+        problem = text_problem(value, what=name, limit=column_limit(SurveyRecord, name))
+        if problem is not None:
+            raise SurveyDefinitionError(record.survey_id[:40], f"cannot be stored: {problem}")
+
+
 def add_builtin_surveys(session: Session) -> list[SurveyRecord]:
     """Store the surveys shipped with chorus; cheap to repeat, since storing is idempotent."""
-    from surveys.loader import builtin_surveys
-
     return [add_survey(session, survey=survey) for survey in builtin_surveys()]
 
 

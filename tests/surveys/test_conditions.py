@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from surveys.conditions import Comparison, ConditionError, parse_condition
+from surveys.conditions import AnswerValue, Comparison, ConditionError, parse_condition
 
 
-def _eval(source: str, **answers: object) -> bool:
-    return parse_condition(source).evaluate(answers)  # type: ignore[arg-type]
+def _eval(source: str, **answers: AnswerValue) -> bool:
+    return parse_condition(source).evaluate(answers)
 
 
 # ------------------------------------------------------------------ equality
@@ -30,8 +30,8 @@ def _eval(source: str, **answers: object) -> bool:
         ("note == 'two words'", {"note": "two words"}, True),
     ],
 )
-def test_text_comparisons(source: str, answers: dict[str, object], expected: bool) -> None:
-    assert parse_condition(source).evaluate(answers) is expected  # type: ignore[arg-type]
+def test_text_comparisons(source: str, answers: dict[str, AnswerValue], expected: bool) -> None:
+    assert parse_condition(source).evaluate(answers) is expected
 
 
 def test_numbers_compare_as_numbers_when_both_sides_are_numbers() -> None:
@@ -97,12 +97,12 @@ def test_multi_choice_equals_any_chosen_value() -> None:
 
 
 @pytest.mark.parametrize("missing", [None, "", [], ()])
-def test_unanswered_or_skipped_equals_nothing(missing: object) -> None:
-    answers = {} if missing is None else {"plan": missing}
-    assert not parse_condition("plan == work").evaluate(answers)  # type: ignore[arg-type]
-    assert not parse_condition("plan in [work, trade]").evaluate(answers)  # type: ignore[arg-type]
-    assert parse_condition("plan != work").evaluate(answers)  # type: ignore[arg-type]
-    assert parse_condition("plan not in [work]").evaluate(answers)  # type: ignore[arg-type]
+def test_unanswered_or_skipped_equals_nothing(missing: AnswerValue) -> None:
+    answers: dict[str, AnswerValue] = {} if missing is None else {"plan": missing}
+    assert not parse_condition("plan == work").evaluate(answers)
+    assert not parse_condition("plan in [work, trade]").evaluate(answers)
+    assert parse_condition("plan != work").evaluate(answers)
+    assert parse_condition("plan not in [work]").evaluate(answers)
 
 
 def test_explicit_none_answer_is_unanswered() -> None:

@@ -51,7 +51,7 @@ def test_default_url_is_a_file_in_the_data_dir(
 def test_plain_postgresql_urls_use_psycopg_3() -> None:
     engine = make_engine("postgresql://someone@localhost/chorus")
     assert engine.url.drivername == "postgresql+psycopg"
-    assert engine.pool._pre_ping  # type: ignore[attr-defined]
+    assert engine.pool._pre_ping
 
 
 @pytest.mark.parametrize("url", ["not a url", "sqlite//missing-colon.db", "://"])
