@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+
+import Stemmer
 
 LANGUAGES = ("en", "es")
 
 _WORD = re.compile(r"[a-z]+")
+# Words of a folded text for matching: letters and digits, split at anything else, so
+# "after-school" is two words and "don't" is "don", "t".
+MATCH_WORD = re.compile(r"[^\W_]+")
+# Snowball (Porter2 for English): maintained, C-fast through PyStemmer, and one stemmer per
+# language, so an English word is never cut by Spanish rules or the reverse.
+_STEMMERS = {"en": Stemmer.Stemmer("english"), "es": Stemmer.Stemmer("spanish")}
 # Combining marks left by NFKD: the accents of Latin letters and their rarer cousins.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -64,3 +73,8 @@ def effective_language(text: str, declared: object, *, folded: str | None = None
     if chosen is not None:
         return chosen
     return "es" if es > en else "en"
+
+
+def stem_words(words: Sequence[str], language: str) -> list[str]:
+    """Snowball stems of folded words in the given language (en or es)."""
+    return list(_STEMMERS[language].stemWords(words))

@@ -1,5 +1,8 @@
 """Open-text themes for the facilitator packet: codebook themes, emergent noun phrases,
-English sentiment and de-identified quotes, counted by respondent.
+sentiment (English and Spanish) and de-identified quotes, counted by respondent.
+
+A theme fewer than `MIN_THEME_RESPONDENTS` people mention is left out of the table, so no
+one's comment is ever quoted under a theme that points at a handful of people.
 
 Survey answers repeat a lot ("more tutoring", "the buses"), so every distinct text is
 tokenized, parsed, matched and scored once and the results are joined back to the answers;
@@ -9,7 +12,6 @@ plain per-answer TextBlob loop this must agree with (see docs/themes.md).
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,7 +25,8 @@ from analysis.codebook import Codebook, CodebookError, load_codebook
 from analysis.deidentify import deidentify
 from analysis.emergent import noun_phrases, parse_tokens
 from analysis.quotes import IDEAL, LONGEST, SHORTEST, pick_quotes
-from analysis.sentiment import polarity_of_tokens
+from analysis.sentiment import TONE_THRESHOLD, label_from_counts, polarity_of_tokens
+from analysis.sentiment_es import polarity_es
 from analysis.textnorm import LANGUAGES, effective_language, fold
 
 __all__ = [
@@ -45,6 +48,7 @@ COLUMNS = [
     "sentiment_n",
     "not_scored",
     "quotes",
+    "sentiment_label",
 ]
 _DTYPES = {
     "theme_id": object,
@@ -56,11 +60,14 @@ _DTYPES = {
     "sentiment_n": "int64",
     "not_scored": "int64",
     "quotes": object,
+    "sentiment_label": object,
 }
 EMERGENT_PREFIX = "emergent:"
 EMERGENT_TOP = 10
-# An emergent phrase a handful of people used can point at one family; keep it to 5+.
-EMERGENT_MIN_RESPONDENTS = 5
+# A theme (deductive or emergent) a handful of people mention can point at one family, and
+# its quotes would be theirs: it is shown, with quotes, only from this many people on.
+MIN_THEME_RESPONDENTS = 5
+EMERGENT_MIN_RESPONDENTS = MIN_THEME_RESPONDENTS
 # Below this many distinct texts, starting processes costs more than it saves.
 _PARALLEL_FROM = 2000
 
@@ -92,11 +99,13 @@ def summarize_themes(
     emergent_top: int = EMERGENT_TOP,
     emergent_min_respondents: int = EMERGENT_MIN_RESPONDENTS,
     workers: int = 1,
+    min_theme_respondents: int = MIN_THEME_RESPONDENTS,
 ) -> pd.DataFrame:
-    """One row per theme mentioned: respondents, share, English sentiment and quotes.
+    """One row per theme at least `min_theme_respondents` people mention: respondents,
+    share, sentiment (score and label) and quotes.
 
     `texts` has respondent_id, question_id, text, language, flagged. Flagged answers count
-    towards themes but are never quoted. Themes nobody mentioned are left out.
+    towards themes but are never quoted. Themes fewer people mention are left out.
     `workers` > 1 parses distinct texts in that many forked processes (same result); worth
     it from a few thousand distinct texts on a machine with idle cores.
     """
@@ -119,28 +128,38 @@ def summarize_themes(
     if not emergent.empty:
         counts = emergent.groupby("theme_id")["respondent_id"].nunique()
         counts = counts[counts >= emergent_min_respondents]
-        counts = counts[[not codebook.covers(phrase) for phrase in counts.index]]
+        counts = counts[[not codebook.covers(phrase, "en") for phrase in counts.index]]
         order = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:emergent_top]
         kept = {phrase for phrase, _ in order}
         emergent = emergent[emergent["theme_id"].isin(kept)].copy()
         emergent["theme_id"] = EMERGENT_PREFIX + emergent["theme_id"]
     rows = pd.concat([deductive, emergent], ignore_index=True)
+    if not rows.empty:
+        people = rows.groupby("theme_id")["respondent_id"].nunique()
+        rows = rows[rows["theme_id"].isin(people.index[people >= min_theme_respondents])]
     if rows.empty:
         return empty_result()
 
     writers = answers["respondent_id"].nunique()
     grouped = rows.groupby("theme_id", sort=False)
-    english = rows[rows["lang"] == "en"].groupby("theme_id")["polarity"]
+    scored = rows[rows["polarity"].notna()]
+    by_theme = scored.groupby("theme_id")["polarity"]
     summary = pd.DataFrame(
         {
             "respondents": grouped["respondent_id"].nunique(),
-            "sentiment": english.mean(),
-            "sentiment_n": english.size(),
-            "not_scored": rows[rows["lang"] == "es"].groupby("theme_id").size(),
+            "sentiment": by_theme.mean(),
+            "sentiment_n": by_theme.size(),
+            "not_scored": rows[rows["polarity"].isna()].groupby("theme_id").size(),
+            "positive": (scored["polarity"] >= TONE_THRESHOLD).groupby(scored["theme_id"]).sum(),
+            "negative": (scored["polarity"] <= -TONE_THRESHOLD).groupby(scored["theme_id"]).sum(),
         }
     )
-    summary["sentiment_n"] = summary["sentiment_n"].fillna(0).astype("int64")
-    summary["not_scored"] = summary["not_scored"].fillna(0).astype("int64")
+    for column in ("sentiment_n", "not_scored", "positive", "negative"):
+        summary[column] = summary[column].fillna(0).astype("int64")
+    summary["sentiment_label"] = [
+        label_from_counts(p, n)
+        for p, n in zip(summary["positive"], summary["negative"], strict=True)
+    ]
     summary["respondents"] = summary["respondents"].astype("int64")
     summary["share"] = summary["respondents"] / writers
     summary["quotes"] = pd.Series(_quotes(rows, max_quotes), dtype=object)
@@ -217,9 +236,9 @@ def _analyze(
     """
     folded = fold(text)
     language = effective_language(text, declared, folded=folded)
-    themes = codebook.match(folded)
+    themes = codebook.match(folded, language)
     if language != "en":
-        return _TextResult(language, themes, {}, math.nan)
+        return _TextResult(language, themes, {}, polarity_es(text))
     sentences = _parser.find_tokens(text)
     phrases: dict[str, int] = {}
     for sentence in sentences:

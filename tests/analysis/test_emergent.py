@@ -70,7 +70,9 @@ def test_emergent_phrases_are_counted_by_respondent_not_mention(codebook):
             (3, "q1", "Nothing to add.", "en", False),
         ]
     )
-    result = summarize_themes(answers, codebook=codebook, emergent_min_respondents=2)
+    result = summarize_themes(
+        answers, codebook=codebook, min_theme_respondents=1, emergent_min_respondents=2
+    )
     emergent = result[result["kind"] == "emergent"].set_index("theme_id")
     assert list(emergent.index) == ["emergent:water fountain"]
     row = emergent.loc["emergent:water fountain"]
@@ -88,12 +90,18 @@ def test_phrases_below_the_minimum_and_beyond_the_top_n_are_left_out(codebook):
     for respondent in range(4):
         rows.append((respondent, "q", "The gym floor is old.", "en", False))
     rows.append((9, "q", "The parking lot is full.", "en", False))
-    result = summarize_themes(texts(rows), codebook=codebook, emergent_min_respondents=4)
+    result = summarize_themes(
+        texts(rows), codebook=codebook, min_theme_respondents=1, emergent_min_respondents=4
+    )
     emergent = result[result["kind"] == "emergent"]
     assert list(emergent["theme_id"]) == ["emergent:locker room", "emergent:gym floor"]
     assert list(emergent["respondents"]) == [6, 4]
     top_one = summarize_themes(
-        texts(rows), codebook=codebook, emergent_min_respondents=4, emergent_top=1
+        texts(rows),
+        codebook=codebook,
+        min_theme_respondents=1,
+        emergent_min_respondents=4,
+        emergent_top=1,
     )
     assert list(top_one[top_one["kind"] == "emergent"]["theme_id"]) == ["emergent:locker room"]
 
@@ -106,7 +114,9 @@ def test_phrases_a_codebook_theme_already_covers_are_not_emergent(codebook):
         rows.append((respondent, "q", "The tutoring program is great.", "en", False))
         rows.append((respondent, "q2", "The lunch menu is short.", "en", False))
         rows.append((respondent, "q3", "The front office is slow.", "en", False))
-    result = summarize_themes(texts(rows), codebook=codebook, emergent_min_respondents=2)
+    result = summarize_themes(
+        texts(rows), codebook=codebook, min_theme_respondents=1, emergent_min_respondents=2
+    )
     emergent = result[result["kind"] == "emergent"]
     assert list(emergent["theme_id"]) == ["emergent:front office"]
     deductive = set(result.loc[result["kind"] == "deductive", "theme_id"])
@@ -115,5 +125,7 @@ def test_phrases_a_codebook_theme_already_covers_are_not_emergent(codebook):
 
 def test_spanish_answers_do_not_produce_emergent_phrases(codebook):
     rows = [(r, "q", "El menú del almuerzo es largo.", "es", False) for r in range(8)]
-    result = summarize_themes(texts(rows), codebook=codebook, emergent_min_respondents=1)
+    result = summarize_themes(
+        texts(rows), codebook=codebook, min_theme_respondents=1, emergent_min_respondents=1
+    )
     assert (result["kind"] == "deductive").all()
