@@ -46,7 +46,8 @@ def test_shared_tokens_give_the_same_phrases_as_the_tagged_string():
     text = "The school buses and the lunch menu. We want free breakfast for the kids!"
     direct = noun_phrases(parse_tokens(parser.find_tokens(text)), STOP)
     assert direct == phrases(text)
-    assert direct == ["school bus", "lunch menu", "free breakfast", "kid"]
+    # "kid" alone is a generic word: it never labels a theme.
+    assert direct == ["school bus", "lunch menu", "free breakfast"]
 
 
 def texts(rows):
@@ -129,3 +130,16 @@ def test_spanish_answers_do_not_produce_emergent_phrases(codebook):
         texts(rows), codebook=codebook, min_theme_respondents=1, emergent_min_respondents=1
     )
     assert (result["kind"] == "deductive").all()
+
+
+@pytest.mark.parametrize("word", ["nobody", "work", "home", "thing", "school", "everyone"])
+def test_generic_single_words_never_label_an_emergent_theme(codebook, word):
+    rows = [(i, f"q{i}", f"The {word} is the problem.", "en", False) for i in range(8)]
+    result = summarize_themes(texts(rows), codebook=codebook, emergent_min_respondents=2)
+    assert f"emergent:{word}" not in set(result["theme_id"])
+
+
+def test_a_specific_phrase_still_emerges(codebook):
+    rows = [(i, "q", "The parking lot lights are broken.", "en", False) for i in range(6)]
+    result = summarize_themes(texts(rows), codebook=codebook)
+    assert any(t.startswith("emergent:") and "light" in t for t in result["theme_id"])

@@ -15,7 +15,7 @@ from textblob import TextBlob
 from analysis.codebook import load_codebook
 from analysis.deidentify import REMOVED
 from analysis.sentiment_es import polarity_es
-from analysis.themes import COLUMNS, summarize_themes
+from analysis.themes import COLUMNS, MIN_THEME_RESPONDENTS, summarize_themes
 from bench.bench_text import generate_texts
 from bench.naive_text import naive_summarize_themes
 
@@ -219,3 +219,35 @@ def test_runs_without_any_nltk_corpus(tmp_path, small, answers):
     assert out["table"]["theme_id"] == list(expected["theme_id"])
     assert out["table"]["respondents"] == list(expected["respondents"])
     assert out["table"]["quotes"] == list(expected["quotes"])
+
+
+def _bus_answers(people: int) -> pd.DataFrame:
+    rows = [(f"r{i}", "q", f"The bus is late again, day {i}.", "en", False) for i in range(people)]
+    rows += [(f"x{i}", "q", "Nothing to add.", "en", False) for i in range(10)]
+    return pd.DataFrame(
+        rows, columns=["respondent_id", "question_id", "text", "language", "flagged"]
+    )
+
+
+def test_a_theme_fewer_than_five_people_mention_is_not_shown_nor_quoted():
+    assert MIN_THEME_RESPONDENTS == 5
+    four = summarize_themes(_bus_answers(4))
+    assert "transportation" not in set(four["theme_id"])
+    assert not any("bus" in quote for quotes in four["quotes"] for quote in quotes)
+    five = summarize_themes(_bus_answers(5)).set_index("theme_id")
+    assert five.loc["transportation", "respondents"] == 5
+    assert len(five.loc["transportation", "quotes"]) == 3
+
+
+def test_the_theme_threshold_is_a_parameter():
+    table = summarize_themes(_bus_answers(2), min_theme_respondents=2)
+    assert "transportation" in set(table["theme_id"])
+    assert summarize_themes(_bus_answers(5), min_theme_respondents=6).empty
+
+
+def test_one_person_writing_becas_in_english_makes_no_college_theme():
+    rows = [(f"r{i}", "q", "I came because of the teachers.", "en", False) for i in range(8)]
+    texts = pd.DataFrame(
+        rows, columns=["respondent_id", "question_id", "text", "language", "flagged"]
+    )
+    assert "college" not in set(summarize_themes(texts)["theme_id"])
