@@ -9,6 +9,7 @@ Spanish `beca*` cannot reach the English "because", nor `kinder` the English "be
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -143,7 +144,12 @@ class _LanguageIndex:
         self.keywords = sorted(keywords, key=lambda kw: -len(kw.parts))
         self.stems: dict[str, str] = {}
         self.starts: dict[str, tuple[Keyword, ...]] = {}
+        # Themes of the one-word keywords a word matches, and the words that may start a
+        # phrase keyword: an answer with no phrase start is counted without `scan`.
+        self.singles: dict[str, tuple[str, ...]] = {}
         self.keyed: set[str] = set()
+        self.phrase_starts: set[str] = set()
+        self.pairs: dict[tuple[str, str], bool] = {}
 
     def learn(self, words: set[str]) -> None:
         new = [w for w in words if w not in self.stems]
@@ -152,19 +158,70 @@ class _LanguageIndex:
         for word, stem in zip(new, stem_words(new, self.language), strict=True):
             self.stems[word] = stem
             first = tuple(kw for kw in self.keywords if kw.parts[0].matches(word, stem))
-            if first:
-                self.starts[word] = first
-                self.keyed.add(word)
+            if not first:
+                continue
+            self.starts[word] = first
+            self.keyed.add(word)
+            self.singles[word] = tuple(
+                dict.fromkeys(kw.theme_id for kw in first if len(kw.parts) == 1)
+            )
+            if any(len(kw.parts) > 1 for kw in first):
+                self.phrase_starts.add(word)
 
     def match(self, words: list[str]) -> dict[str, int]:
         distinct = set(words)
         self.learn(distinct)
         if self.keyed.isdisjoint(distinct):
             return {}
+        if self.phrase_starts.isdisjoint(distinct) or not self._has_phrase(words):
+            found: dict[str, int] = {}
+            singles = self.singles
+            for word in words:
+                for theme_id in singles.get(word, ()):
+                    found[theme_id] = found.get(theme_id, 0) + 1
+            return found
+        return self._scan(words)
+
+    def _has_phrase(self, words: list[str]) -> bool:
+        """Whether two words in a row may begin a phrase keyword ("in spanish")."""
+        starts = self.phrase_starts
+        pairs = self.pairs
+        for first, second in itertools.pairwise(words):
+            if first not in starts:
+                continue
+            known = pairs.get((first, second))
+            if known is None:
+                stem = self.stems[second]
+                known = any(
+                    len(kw.parts) > 1 and kw.parts[1].matches(second, stem)
+                    for kw in self.starts[first]
+                )
+                pairs[(first, second)] = known
+            if known:
+                return True
+        return False
+
+    def _scan(self, words: list[str]) -> dict[str, int]:
+        """`scan`, specialised: one-word keywords need no `matches_at`, and only words that
+        start a phrase keyword look ahead."""
         stems = [self.stems[w] for w in words]
-        keyed = self.keyed
-        starts = {i: self.starts[w] for i, w in enumerate(words) if w in keyed}
-        return scan(starts, words, stems)
+        found: dict[str, int] = {}
+        free_from: dict[str, int] = {}
+        for index, word in enumerate(words):
+            if word not in self.keyed:
+                continue
+            if word in self.phrase_starts:
+                for keyword in self.starts[word]:
+                    theme_id = keyword.theme_id
+                    if len(keyword.parts) == 1 or free_from.get(theme_id, 0) > index:
+                        continue
+                    if keyword.matches_at(words, stems, index):
+                        found[theme_id] = found.get(theme_id, 0) + 1
+                        free_from[theme_id] = index + len(keyword.parts)
+            for theme_id in self.singles[word]:
+                if free_from.get(theme_id, 0) <= index:
+                    found[theme_id] = found.get(theme_id, 0) + 1
+        return found
 
 
 @dataclass(frozen=True)
@@ -188,6 +245,10 @@ class Codebook:
     def keywords(self, language: str) -> list[Keyword]:
         """Every keyword of `language`, longest first (the order matching tries them in)."""
         return list(self._indexes[language].keywords)
+
+    def match_words(self, words: list[str], language: str) -> dict[str, int]:
+        """`match` for the MATCH_WORD words of a folded answer, when already at hand."""
+        return self._indexes[language].match(words)
 
     def match(self, folded: str, language: str = "en") -> dict[str, int]:
         """Theme id -> keyword hits, for every theme the folded answer mentions.

@@ -9,6 +9,7 @@ never prints a raw score: `sentiment_label` turns a group's scores into "mostly 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from textblob.en import sentiment as _pattern_sentiment
 from textblob.en.sentiments import PatternAnalyzer
@@ -67,6 +68,50 @@ def polarity_of_tokens(sentences: list[str]) -> float:
     if not assessments:
         return 0.0
     return float(sum(a[1] for a in assessments) / float(len(assessments)))
+
+
+# A known word the sentiment lexicon scores on its own and that modifies nothing: put after a
+# sentence, it shows whether a negation or modifier reaches into the next sentence; put
+# before, whether the sentence reaches back (a leading "!" boosts the previous word).
+_PROBE = ("good", None)
+
+
+@lru_cache(maxsize=200_000)
+def _sentence_part(sentence: str) -> tuple[float, int, bool, bool]:
+    """(sum of assessments, their number, closed at the start, closed at the end)."""
+    words = [(w.lower(), None) for w in sentence.split()]
+    alone = _pattern_sentiment.assessments(words, True)
+    probe = _probe_alone()
+    after = _pattern_sentiment.assessments([*words, _PROBE], True)
+    before = _pattern_sentiment.assessments([_PROBE, *words], True)
+    closed_end = after == [*alone, *probe]
+    closed_start = before == [*probe, *alone]
+    return float(sum(a[1] for a in alone)), len(alone), closed_start, closed_end
+
+
+@lru_cache(maxsize=1)
+def _probe_alone() -> list[tuple[object, ...]]:
+    return list(_pattern_sentiment.assessments([_PROBE], True))
+
+
+def polarity_of_sentences(sentences: list[str]) -> float:
+    """`polarity_of_tokens`, from per-sentence parts cached across answers.
+
+    PatternAnalyzer lets a negation or modifier reach past a sentence end ("not. Good") and
+    a "!" boost the word before it even in the previous sentence, so a sentence is reused
+    on its own only when probe words around it come out unchanged; otherwise the whole
+    answer is scored as one. The mean is the same (tested).
+    """
+    total = 0.0
+    count = 0
+    last = len(sentences) - 1
+    for index, sentence in enumerate(sentences):
+        part_sum, part_count, closed_start, closed_end = _sentence_part(sentence)
+        if (index > 0 and not closed_start) or (index < last and not closed_end):
+            return polarity_of_tokens(sentences)
+        total += part_sum
+        count += part_count
+    return total / count if count else 0.0
 
 
 def label_from_counts(positive: int, negative: int) -> str | None:

@@ -15,7 +15,6 @@ import Stemmer
 
 LANGUAGES = ("en", "es")
 
-_WORD = re.compile(r"[a-z]+")
 # Words of a folded text for matching: letters and digits, split at anything else, so
 # "after-school" is two words and "don't" is "don", "t".
 MATCH_WORD = re.compile(r"[^\W_]+")
@@ -54,15 +53,23 @@ def normalize_language(value: object) -> str | None:
     return code if code in LANGUAGES else None
 
 
-def effective_language(text: str, declared: object, *, folded: str | None = None) -> str:
+def effective_language(
+    text: str,
+    declared: object,
+    *,
+    folded: str | None = None,
+    words: Sequence[str] | None = None,
+) -> str:
     """The language to treat an answer as.
 
     The respondent's chosen language decides, except when the text is clearly in the other
     one (at least two stopwords of the other language and twice as many as of the chosen
-    one). Scoring Spanish with the English sentiment lexicon gives confident nonsense, so
-    the check errs towards catching Spanish written under an English choice.
+    one). `words` are the text's folded MATCH_WORD words, if already at hand. Scoring
+    Spanish with the English sentiment lexicon gives confident nonsense, so the check errs
+    towards catching Spanish written under an English choice.
     """
-    words = _WORD.findall(folded if folded is not None else fold(text))
+    if words is None:
+        words = MATCH_WORD.findall(folded if folded is not None else fold(text))
     en = sum(1 for w in words if w in _EN_STOPWORDS)
     es = sum(1 for w in words if w in _ES_STOPWORDS)
     chosen = normalize_language(declared)

@@ -19,15 +19,15 @@ from multiprocessing import get_all_start_methods, get_context
 
 import numpy as np
 import pandas as pd
-from textblob.en import parser as _parser
 
 from analysis.codebook import Codebook, CodebookError, load_codebook
 from analysis.deidentify import deidentify
 from analysis.emergent import noun_phrases, parse_tokens
 from analysis.quotes import IDEAL, LONGEST, SHORTEST, pick_quotes
-from analysis.sentiment import TONE_THRESHOLD, label_from_counts, polarity_of_tokens
+from analysis.sentences import find_sentences
+from analysis.sentiment import TONE_THRESHOLD, label_from_counts, polarity_of_sentences
 from analysis.sentiment_es import polarity_es
-from analysis.textnorm import LANGUAGES, effective_language, fold
+from analysis.textnorm import LANGUAGES, MATCH_WORD, effective_language, fold
 
 __all__ = [
     "COLUMNS",
@@ -83,6 +83,17 @@ class _TextResult:
 @lru_cache(maxsize=1)
 def _default_codebook() -> Codebook:
     return load_codebook()
+
+
+def clear_caches() -> None:
+    """Forget every per-sentence and per-word cache, so a benchmark measures a cold start
+    (as in the packet's worker process, which runs themes once)."""
+    from analysis import emergent, sentences, sentiment
+
+    _default_codebook.cache_clear()
+    sentences._piece.cache_clear()
+    sentiment._sentence_part.cache_clear()
+    emergent._singular.cache_clear()
 
 
 def empty_result() -> pd.DataFrame:
@@ -234,12 +245,12 @@ def _analyze(
     sentence (answers share sentences even when whole texts differ). Sentiment is not: its
     negations and modifiers reach across sentence ends, so it is scored on the whole text.
     """
-    folded = fold(text)
-    language = effective_language(text, declared, folded=folded)
-    themes = codebook.match(folded, language)
+    words = MATCH_WORD.findall(fold(text))
+    language = effective_language(text, declared, words=words)
+    themes = codebook.match_words(words, language)
     if language != "en":
         return _TextResult(language, themes, {}, polarity_es(text))
-    sentences = _parser.find_tokens(text)
+    sentences = find_sentences(text)
     phrases: dict[str, int] = {}
     for sentence in sentences:
         found = sentence_phrases.get(sentence)
@@ -248,7 +259,7 @@ def _analyze(
             sentence_phrases[sentence] = found
         for phrase in found:
             phrases[phrase] = phrases.get(phrase, 0) + 1
-    return _TextResult(language, themes, phrases, polarity_of_tokens(sentences))
+    return _TextResult(language, themes, phrases, polarity_of_sentences(sentences))
 
 
 def _membership(answers: pd.DataFrame, results: list[_TextResult], field: str) -> pd.DataFrame:

@@ -206,3 +206,14 @@ def test_missing_file_is_a_one_line_error(tmp_path):
 def test_parse_codebook_from_text_keeps_stop_phrases_lower_case():
     codebook = parse_codebook("themes:\n" + GOOD_THEME + "emergent: {stop_phrases: [Lot]}\n")
     assert codebook.stop_phrases == frozenset({"lot"})
+
+
+def test_fast_match_equals_the_reference_scan_on_many_answers(bundled):
+    from bench.bench_text import generate_texts
+
+    answers = generate_texts(600, respondents=60, seed=3)
+    for text, language in zip(answers["text"], answers["language"], strict=True):
+        words = MATCH_WORD.findall(fold(text))
+        every = {i: bundled.keywords(language) for i in range(len(words))}
+        slow = scan(every, words, stem_words(words, language))
+        assert bundled.match(fold(text), language) == slow, text
