@@ -83,9 +83,11 @@ def _sentence_part(sentence: str) -> tuple[float, int, bool, bool]:
     alone = _pattern_sentiment.assessments(words, True)
     probe = _probe_alone()
     after = _pattern_sentiment.assessments([*words, _PROBE], True)
-    before = _pattern_sentiment.assessments([_PROBE, *words], True)
     closed_end = after == [*alone, *probe]
-    closed_start = before == [*probe, *alone]
+    # After a closed sentence nothing carries in but a "!" boosting the word before it.
+    closed_start = ("!", None) not in words or _pattern_sentiment.assessments(
+        [_PROBE, *words], True
+    ) == [*probe, *alone]
     return float(sum(a[1] for a in alone)), len(alone), closed_start, closed_end
 
 
