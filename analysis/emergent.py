@@ -51,7 +51,8 @@ def _singular(word: str) -> str:
 
 def parse_tokens(sentences: list[str]) -> list[list[list[str]]]:
     """Chunk already-tokenized sentences: per sentence, [word, tag, chunk, pnp] tokens."""
-    return _parser.parse(sentences, tokenize=False, collapse=False)
+    parsed: list[list[list[str]]] = _parser.parse(sentences, tokenize=False, collapse=False)
+    return parsed
 
 
 def tokens_from_tagged(tagged: str) -> list[list[list[str]]]:
