@@ -1,9 +1,11 @@
 """The baseline for the text benchmark: the obvious per-answer TextBlob loop.
 
 For every answer, in order: build a TextBlob and read its sentiment (Spanish: the bundled
-lexicon), run PatternParser on it, and try every codebook keyword of the answer's language at
-every word, with freshly computed stems. No caching, no de-duplication, plain Python
-counting. It must produce exactly the table `analysis.themes.summarize_themes` produces;
+lexicon), run PatternParser on it, and match the codebook in the answer's language. No
+caching of texts or sentences, no de-duplication, plain Python counting. (The codebook's own
+matcher is used here: trying every keyword at every word, `analysis.codebook.scan`, costs
+minutes on 100,000 answers, and `tests/analysis/test_codebook.py` already checks the matcher
+equals it.) It must produce exactly the table `analysis.themes.summarize_themes` produces;
 `bench/bench_text.py` and `tests/analysis/test_themes.py` check that.
 """
 
@@ -17,12 +19,12 @@ import pandas as pd
 from textblob import TextBlob
 from textblob.en.parsers import PatternParser
 
-from analysis.codebook import Codebook, load_codebook, scan
+from analysis.codebook import Codebook, load_codebook
 from analysis.emergent import noun_phrases, tokens_from_tagged
 from analysis.quotes import pick_quotes, rank_key
 from analysis.sentiment import TONE_THRESHOLD, label_from_counts
 from analysis.sentiment_es import polarity_es
-from analysis.textnorm import MATCH_WORD, effective_language, fold, stem_words
+from analysis.textnorm import effective_language, fold
 from analysis.themes import (
     COLUMNS,
     EMERGENT_MIN_RESPONDENTS,
@@ -47,7 +49,6 @@ def naive_summarize_themes(
     min_theme_respondents: int = MIN_THEME_RESPONDENTS,
 ) -> pd.DataFrame:
     codebook = codebook if codebook is not None else load_codebook()
-    keywords = {lang: codebook.keywords(lang) for lang in ("en", "es")}
     parser = PatternParser()
     writers: set[Hashable] = set()
     mentions: dict[str, list[_Mention]] = defaultdict(list)
@@ -71,10 +72,7 @@ def naive_summarize_themes(
         lang = effective_language(text, declared)
         blob = TextBlob(text)
         polarity = blob.sentiment.polarity if lang == "en" else polarity_es(text)
-        words = MATCH_WORD.findall(fold(text))
-        stems = stem_words(words, lang)
-        every = {index: keywords[lang] for index in range(len(words))}
-        for theme_id, hits in scan(every, words, stems).items():
+        for theme_id, hits in codebook.match(fold(text), lang).items():
             mentions[theme_id].append((respondent, text, lang, polarity, hits, flagged))
         if lang == "en":
             tagged = parser.parse(text)
