@@ -150,6 +150,21 @@ class _LanguageIndex:
         self.keyed: set[str] = set()
         self.phrase_starts: set[str] = set()
         self.pairs: dict[tuple[str, str], bool] = {}
+        # Keywords by what their first word needs, so a new word is checked against the few
+        # keywords it could start rather than all of them.
+        self.by_form: dict[str, list[Keyword]] = {}
+        self.by_stem: dict[str, list[Keyword]] = {}
+        self.by_prefix: dict[str, list[Keyword]] = {}
+        for keyword in self.keywords:
+            first = keyword.parts[0]
+            if first.kind == "exact":
+                for form in first.forms:
+                    self.by_form.setdefault(form, []).append(keyword)
+            else:
+                table = self.by_stem if first.kind == "stem" else self.by_prefix
+                table.setdefault(first.text, []).append(keyword)
+        self.prefixes = tuple(self.by_prefix)
+        self.order = {kw: index for index, kw in enumerate(self.keywords)}
 
     def learn(self, words: set[str]) -> None:
         new = [w for w in words if w not in self.stems]
@@ -157,7 +172,7 @@ class _LanguageIndex:
             return
         for word, stem in zip(new, stem_words(new, self.language), strict=True):
             self.stems[word] = stem
-            first = tuple(kw for kw in self.keywords if kw.parts[0].matches(word, stem))
+            first = self._starting_with(word, stem)
             if not first:
                 continue
             self.starts[word] = first
@@ -167,6 +182,16 @@ class _LanguageIndex:
             )
             if any(len(kw.parts) > 1 for kw in first):
                 self.phrase_starts.add(word)
+
+    def _starting_with(self, word: str, stem: str) -> tuple[Keyword, ...]:
+        """Keywords whose first word matches `word`, longest first (as in `self.keywords`)."""
+        found = [*self.by_form.get(word, ()), *self.by_stem.get(stem, ())]
+        if word.startswith(self.prefixes):
+            for prefix in self.prefixes:
+                if word.startswith(prefix):
+                    found.extend(self.by_prefix[prefix])
+        matching = {kw for kw in found if kw.parts[0].matches(word, stem)}
+        return tuple(sorted(matching, key=self.order.__getitem__))
 
     def match(self, words: list[str]) -> dict[str, int]:
         distinct = set(words)

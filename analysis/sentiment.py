@@ -77,18 +77,25 @@ _PROBE = ("good", None)
 
 
 @lru_cache(maxsize=200_000)
-def _sentence_part(sentence: str) -> tuple[float, int, bool, bool]:
-    """(sum of assessments, their number, closed at the start, closed at the end)."""
+def _sentence_part(sentence: str) -> tuple[float, int, bool, list[tuple[object, ...]]]:
+    """(sum of assessments, their number, closed at the start, the assessments)."""
     words = [(w.lower(), None) for w in sentence.split()]
     alone = _pattern_sentiment.assessments(words, True)
-    probe = _probe_alone()
-    after = _pattern_sentiment.assessments([*words, _PROBE], True)
-    closed_end = after == [*alone, *probe]
     # After a closed sentence nothing carries in but a "!" boosting the word before it.
     closed_start = ("!", None) not in words or _pattern_sentiment.assessments(
         [_PROBE, *words], True
-    ) == [*probe, *alone]
-    return float(sum(a[1] for a in alone)), len(alone), closed_start, closed_end
+    ) == [*_probe_alone(), *alone]
+    return float(sum(a[1] for a in alone)), len(alone), closed_start, alone
+
+
+@lru_cache(maxsize=200_000)
+def _closed_end(sentence: str) -> bool:
+    """Whether nothing in the sentence (a negation, a modifier) reaches into the next one;
+    asked only of sentences that have a next one."""
+    words = [(w.lower(), None) for w in sentence.split()]
+    alone = _sentence_part(sentence)[3]
+    after = _pattern_sentiment.assessments([*words, _PROBE], True)
+    return bool(after == [*alone, *_probe_alone()])
 
 
 @lru_cache(maxsize=1)
@@ -108,8 +115,8 @@ def polarity_of_sentences(sentences: list[str]) -> float:
     count = 0
     last = len(sentences) - 1
     for index, sentence in enumerate(sentences):
-        part_sum, part_count, closed_start, closed_end = _sentence_part(sentence)
-        if (index > 0 and not closed_start) or (index < last and not closed_end):
+        part_sum, part_count, closed_start, _ = _sentence_part(sentence)
+        if (index > 0 and not closed_start) or (index < last and not _closed_end(sentence)):
             return polarity_of_tokens(sentences)
         total += part_sum
         count += part_count

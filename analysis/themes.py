@@ -93,6 +93,7 @@ def clear_caches() -> None:
     _default_codebook.cache_clear()
     sentences._piece.cache_clear()
     sentiment._sentence_part.cache_clear()
+    sentiment._closed_end.cache_clear()
     emergent._singular.cache_clear()
 
 
