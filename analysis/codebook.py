@@ -2,58 +2,121 @@
 
 Organizations edit the YAML, not Python, so every rule a keyword follows is explained in
 the bundled file and every mistake gets a one-line message naming the file and the problem.
+
+A keyword matches only answers in its own language, word by word, on Snowball stems: the
+Spanish `beca*` cannot reach the English "because", nor `kinder` the English "be kinder".
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from stop_words import get_stop_words
 
-from analysis.textnorm import LANGUAGES, fold
+from analysis.textnorm import LANGUAGES, MATCH_WORD, fold, stem_words
 
 DEFAULT_PATH = Path(__file__).with_name("codebook.yaml")
 
-_WORD_START = r"(?<!\w)"
-_WORDS = re.compile(r"\w+")
-# Between the words of a phrase: spaces or hyphens ("after school" == "after-school").
-_GAP = r"[\s\-]+"
+# A stem this short, or shared with a stop word, is too loose to match on: Spanish
+# "comida" stems to "com", like "como"; "parada" to "par", like "para". Such a keyword
+# word matches itself and its simple plural only.
+MIN_STEM = 4
 
 
 class CodebookError(ValueError):
     """A codebook file that cannot be used; the message is one line for the user."""
 
 
-def _lead(keyword: str) -> str:
-    """The literal letters any match of the keyword starts a word with."""
-    words = fold(keyword).split()
-    first = words[0]
-    plural_y = len(first) > 2 and first.endswith("y") and first[-2] not in "aeiou"
-    if len(words) == 1 and (first.endswith("*") or plural_y):
-        first = first[:-1]
-    letters = _WORDS.match(first)
-    return letters.group(0) if letters else ""  # "" is looked up for every answer
+@lru_cache(maxsize=len(LANGUAGES))
+def _stop_stems(language: str) -> frozenset[str]:
+    words = [fold(w) for w in get_stop_words(language)]
+    return frozenset(stem_words(words, language)) | frozenset(words)
 
 
-def keyword_pattern(keyword: str) -> str:
-    """The regex source for one folded keyword.
+@dataclass(frozen=True)
+class Part:
+    """One word of a keyword and how an answer word must look to match it."""
 
-    Whole words only; "word*" is a prefix; otherwise the last word may take a simple plural
-    (s/es, or y -> ies), which covers both languages well enough for survey answers.
+    kind: str  # "prefix" (word*), "stem" (same Snowball stem) or "exact" (word or plural)
+    text: str
+    forms: frozenset[str] = frozenset()
+    head: str = ""
+
+    def matches(self, word: str, stem: str) -> bool:
+        if self.kind == "prefix":
+            return word.startswith(self.text)
+        if self.kind == "stem":
+            return stem == self.text and word.startswith(self.head)
+        return word in self.forms
+
+
+def _plural_forms(word: str) -> frozenset[str]:
+    forms = {word, word + "s", word + "es"}
+    if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
+        forms.add(word[:-1] + "ies")
+    return frozenset(forms)
+
+
+def _part(word: str, language: str, last: bool) -> Part:
+    if last and word.endswith("*"):
+        return Part("prefix", word[:-1])
+    stem = stem_words([word], language)[0]
+    if len(stem) < MIN_STEM or stem in _stop_stems(language):
+        return Part("exact", word, _plural_forms(word))
+    # Snowball cuts Spanish hard ("comunidad" and "comunicación" both give "comun"), so the
+    # answer word must also keep the keyword's letters up to its last two.
+    head = word[: len(word) - 2] if len(word) > 5 else word[:MIN_STEM]
+    return Part("stem", stem, head=head)
+
+
+@dataclass(frozen=True)
+class Keyword:
+    text: str
+    language: str
+    theme_id: str
+    parts: tuple[Part, ...]
+
+    def matches_at(self, words: Sequence[str], stems: Sequence[str], index: int) -> bool:
+        """Whether the keyword's words start at `words[index]` (folded words, their stems)."""
+        if index + len(self.parts) > len(words):
+            return False
+        return all(
+            part.matches(words[index + k], stems[index + k]) for k, part in enumerate(self.parts)
+        )
+
+
+def make_keyword(text: str, language: str, theme_id: str) -> Keyword:
+    folded = fold(text)
+    words = MATCH_WORD.findall(folded)
+    if folded.endswith("*"):
+        words[-1] += "*"
+    parts = tuple(_part(w, language, k == len(words) - 1) for k, w in enumerate(words))
+    return Keyword(text=text, language=language, theme_id=theme_id, parts=parts)
+
+
+def scan(
+    keywords_at: Mapping[int, Sequence[Keyword]], words: Sequence[str], stems: Sequence[str]
+) -> dict[str, int]:
+    """Theme id -> hits, left to right: at each word, a theme's longest matching keyword
+    counts once and the theme's next match starts after it ("bus stop" is one hit, not two).
+    `keywords_at` gives, per word position, the keywords worth trying there, longest first.
     """
-    words = fold(keyword).split()
-    parts = [re.escape(w) for w in words[:-1]]
-    last = words[-1]
-    if last.endswith("*"):
-        parts.append(re.escape(last[:-1]) + r"\w*")
-    elif len(last) > 2 and last.endswith("y") and last[-2] not in "aeiou":
-        parts.append(re.escape(last[:-1]) + r"(?:y|ies)")
-    else:
-        parts.append(re.escape(last) + r"(?:e?s)?")
-    return _WORD_START + _GAP.join(parts) + r"(?!\w)"
+    found: dict[str, int] = {}
+    free_from: dict[str, int] = {}
+    for index in sorted(keywords_at):
+        for keyword in keywords_at[index]:
+            theme_id = keyword.theme_id
+            if free_from.get(theme_id, 0) > index or not keyword.matches_at(words, stems, index):
+                continue
+            found[theme_id] = found.get(theme_id, 0) + 1
+            free_from[theme_id] = index + len(keyword.parts)
+    return found
 
 
 @dataclass(frozen=True)
@@ -61,7 +124,6 @@ class Theme:
     id: str
     labels: Mapping[str, str]
     keywords: Mapping[str, tuple[str, ...]]
-    pattern: re.Pattern[str] = field(compare=False, repr=False)
 
     def label(self, language: str) -> str:
         return self.labels.get(language) or self.labels["en"]
@@ -69,9 +131,122 @@ class Theme:
     def all_keywords(self) -> tuple[str, ...]:
         return tuple(kw for language in LANGUAGES for kw in self.keywords.get(language, ()))
 
-    def hits(self, folded: str) -> int:
-        """Keyword occurrences in a folded answer (0 = the theme is not mentioned)."""
-        return len(self.pattern.findall(folded))
+
+class _LanguageIndex:
+    """Keywords of one language, looked up by the first word of an answer they can start at.
+
+    Answers repeat their words, so each distinct word is stemmed and checked against every
+    keyword once; after that an answer costs two set operations and a few dict look-ups.
+    """
+
+    def __init__(self, language: str, keywords: list[Keyword]) -> None:
+        self.language = language
+        self.keywords = sorted(keywords, key=lambda kw: -len(kw.parts))
+        self.stems: dict[str, str] = {}
+        self.starts: dict[str, tuple[Keyword, ...]] = {}
+        # Themes of the one-word keywords a word matches, and the words that may start a
+        # phrase keyword: an answer with no phrase start is counted without `scan`.
+        self.singles: dict[str, tuple[str, ...]] = {}
+        self.keyed: set[str] = set()
+        self.phrase_starts: set[str] = set()
+        self.pairs: dict[tuple[str, str], bool] = {}
+        # Keywords by what their first word needs, so a new word is checked against the few
+        # keywords it could start rather than all of them.
+        self.by_form: dict[str, list[Keyword]] = {}
+        self.by_stem: dict[str, list[Keyword]] = {}
+        self.by_prefix: dict[str, list[Keyword]] = {}
+        for keyword in self.keywords:
+            first = keyword.parts[0]
+            if first.kind == "exact":
+                for form in first.forms:
+                    self.by_form.setdefault(form, []).append(keyword)
+            else:
+                table = self.by_stem if first.kind == "stem" else self.by_prefix
+                table.setdefault(first.text, []).append(keyword)
+        self.prefixes = tuple(self.by_prefix)
+        self.order = {kw: index for index, kw in enumerate(self.keywords)}
+
+    def learn(self, words: set[str]) -> None:
+        new = [w for w in words if w not in self.stems]
+        if not new:
+            return
+        for word, stem in zip(new, stem_words(new, self.language), strict=True):
+            self.stems[word] = stem
+            first = self._starting_with(word, stem)
+            if not first:
+                continue
+            self.starts[word] = first
+            self.keyed.add(word)
+            self.singles[word] = tuple(
+                dict.fromkeys(kw.theme_id for kw in first if len(kw.parts) == 1)
+            )
+            if any(len(kw.parts) > 1 for kw in first):
+                self.phrase_starts.add(word)
+
+    def _starting_with(self, word: str, stem: str) -> tuple[Keyword, ...]:
+        """Keywords whose first word matches `word`, longest first (as in `self.keywords`)."""
+        found = [*self.by_form.get(word, ()), *self.by_stem.get(stem, ())]
+        if word.startswith(self.prefixes):
+            for prefix in self.prefixes:
+                if word.startswith(prefix):
+                    found.extend(self.by_prefix[prefix])
+        matching = {kw for kw in found if kw.parts[0].matches(word, stem)}
+        return tuple(sorted(matching, key=self.order.__getitem__))
+
+    def match(self, words: list[str]) -> dict[str, int]:
+        distinct = set(words)
+        self.learn(distinct)
+        if self.keyed.isdisjoint(distinct):
+            return {}
+        if self.phrase_starts.isdisjoint(distinct) or not self._has_phrase(words):
+            found: dict[str, int] = {}
+            singles = self.singles
+            for word in words:
+                for theme_id in singles.get(word, ()):
+                    found[theme_id] = found.get(theme_id, 0) + 1
+            return found
+        return self._scan(words)
+
+    def _has_phrase(self, words: list[str]) -> bool:
+        """Whether two words in a row may begin a phrase keyword ("in spanish")."""
+        starts = self.phrase_starts
+        pairs = self.pairs
+        for first, second in itertools.pairwise(words):
+            if first not in starts:
+                continue
+            known = pairs.get((first, second))
+            if known is None:
+                stem = self.stems[second]
+                known = any(
+                    len(kw.parts) > 1 and kw.parts[1].matches(second, stem)
+                    for kw in self.starts[first]
+                )
+                pairs[(first, second)] = known
+            if known:
+                return True
+        return False
+
+    def _scan(self, words: list[str]) -> dict[str, int]:
+        """`scan`, specialised: one-word keywords need no `matches_at`, and only words that
+        start a phrase keyword look ahead."""
+        stems = [self.stems[w] for w in words]
+        found: dict[str, int] = {}
+        free_from: dict[str, int] = {}
+        for index, word in enumerate(words):
+            if word not in self.keyed:
+                continue
+            if word in self.phrase_starts:
+                for keyword in self.starts[word]:
+                    theme_id = keyword.theme_id
+                    if len(keyword.parts) == 1 or free_from.get(theme_id, 0) > index:
+                        continue
+                    if keyword.matches_at(words, stems, index):
+                        found[theme_id] = found.get(theme_id, 0) + 1
+                        free_from[theme_id] = index + len(keyword.parts)
+            for theme_id in self.singles[word]:
+                if free_from.get(theme_id, 0) <= index:
+                    found[theme_id] = found.get(theme_id, 0) + 1
+        return found
 
 
 @dataclass(frozen=True)
@@ -79,52 +254,44 @@ class Codebook:
     themes: tuple[Theme, ...]
     stop_phrases: frozenset[str] = frozenset()
     source: str = "codebook"
-    _leads: re.Pattern[str] | None = field(init=False, compare=False, repr=False, default=None)
-    _lead_themes: dict[str, frozenset[str]] = field(
+    _indexes: dict[str, _LanguageIndex] = field(
         init=False, compare=False, repr=False, default_factory=dict
     )
 
     def __post_init__(self) -> None:
-        themes_by_lead: dict[str, set[str]] = {}
-        for theme in self.themes:
-            for keyword in theme.all_keywords():
-                themes_by_lead.setdefault(_lead(keyword), set()).add(theme.id)
-        # A word that starts with a long lead also starts with every shorter lead that
-        # prefixes it, so each lead carries the themes of its prefixes too.
-        closed = {
-            lead: frozenset().union(
-                *(ids for other, ids in themes_by_lead.items() if lead.startswith(other))
-            )
-            for lead in themes_by_lead
-        }
-        alternatives = sorted((lead for lead in closed if lead), key=len, reverse=True)
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + ")")
-        object.__setattr__(self, "_leads", pattern)
-        object.__setattr__(self, "_lead_themes", closed)
+        for language in LANGUAGES:
+            keywords = [
+                make_keyword(text, language, theme.id)
+                for theme in self.themes
+                for text in theme.keywords.get(language, ())
+            ]
+            self._indexes[language] = _LanguageIndex(language, keywords)
 
-    def match(self, folded: str) -> dict[str, int]:
+    def keywords(self, language: str) -> list[Keyword]:
+        """Every keyword of `language`, longest first (the order matching tries them in)."""
+        return list(self._indexes[language].keywords)
+
+    def match_words(self, words: list[str], language: str) -> dict[str, int]:
+        """`match` for the MATCH_WORD words of a folded answer, when already at hand."""
+        return self._indexes[language].match(words)
+
+    def match(self, folded: str, language: str = "en") -> dict[str, int]:
         """Theme id -> keyword hits, for every theme the folded answer mentions.
 
-        Every match starts a word with its keyword's first letters ("lead"), so one scan for
-        leads picks the few themes worth a full regex search; the result is the same as
-        searching every theme (tested), at a fraction of the cost.
+        Only keywords of the answer's language are tried. The result equals trying every
+        keyword at every word (`bench/naive_text.py`, tested), at a fraction of the cost.
         """
-        candidates: set[str] = set(self._lead_themes.get("", ()))
-        for lead in set(self._leads.findall(folded)):
-            candidates.update(self._lead_themes[lead])
-        found: dict[str, int] = {}
-        for theme in self.themes:
-            if theme.id in candidates and theme.pattern.search(folded) is not None:
-                found[theme.id] = theme.hits(folded)
-        return found
+        if language not in self._indexes:
+            raise ValueError(f"language must be 'en' or 'es', not {language!r}")
+        return self._indexes[language].match(MATCH_WORD.findall(folded))
 
-    def covers(self, phrase: str) -> bool:
+    def covers(self, phrase: str, language: str = "en") -> bool:
         """Whether a codebook theme already matches `phrase`.
 
         Emergent themes are there to show what the codebook misses; a phrase such as
         "college" would only repeat the College theme under another name.
         """
-        return bool(self.match(fold(phrase)))
+        return bool(self.match(fold(phrase), language))
 
     def theme(self, theme_id: str) -> Theme:
         for theme in self.themes:
@@ -184,54 +351,32 @@ def _parse_theme(raw: object, index: int, source: str) -> Theme:
         not isinstance(labels.get(lang), str) or not labels[lang].strip() for lang in LANGUAGES
     ):
         raise CodebookError(f"{source}: theme '{theme_id}' needs a label in en and es")
-    raw_keywords = raw.get("keywords")
+    keywords = _parse_keywords(raw.get("keywords"), theme_id, source)
+    return Theme(
+        id=theme_id,
+        labels={lang: labels[lang].strip() for lang in LANGUAGES},
+        keywords=keywords,
+    )
+
+
+def _parse_keywords(raw_keywords: object, theme_id: str, source: str) -> dict[str, tuple[str, ...]]:
     if not isinstance(raw_keywords, dict):
         raise CodebookError(f"{source}: theme '{theme_id}' needs 'keywords' with en and es lists")
-    keywords: dict[str, tuple[str, ...]] = {}
-    for lang in LANGUAGES:
-        items = raw_keywords.get(lang, [])
-        if items is None:
-            items = []
-        if not isinstance(items, list):
-            raise CodebookError(f"{source}: theme '{theme_id}' keywords.{lang} must be a list")
-        keywords[lang] = tuple(_check_keyword(kw, theme_id, source) for kw in items)
     unknown = set(raw_keywords) - set(LANGUAGES)
     if unknown:
         raise CodebookError(
             f"{source}: theme '{theme_id}' has keywords for unknown language "
             f"'{sorted(map(str, unknown))[0]}' (use en or es)"
         )
-    all_keywords = [kw for lang in LANGUAGES for kw in keywords[lang]]
-    if not all_keywords:
+    keywords: dict[str, tuple[str, ...]] = {}
+    for lang in LANGUAGES:
+        items = raw_keywords.get(lang) or []
+        if not isinstance(items, list):
+            raise CodebookError(f"{source}: theme '{theme_id}' keywords.{lang} must be a list")
+        keywords[lang] = tuple(_check_keyword(kw, theme_id, source) for kw in items)
+    if not any(keywords.values()):
         raise CodebookError(f"{source}: theme '{theme_id}' has no keywords")
-    pattern = _theme_pattern(all_keywords)
-    return Theme(
-        id=theme_id,
-        labels={lang: labels[lang].strip() for lang in LANGUAGES},
-        keywords=keywords,
-        pattern=pattern,
-    )
-
-
-def _theme_pattern(keywords: list[str]) -> re.Pattern[str]:
-    """One regex for all of a theme's keywords, built for speed but matching exactly like
-    trying `keyword_pattern` of each keyword in turn.
-
-    The word-start check comes once, before the alternation, and alternatives are grouped by
-    their first letter, so at each position only a few branches are tried (about 20x faster
-    than an alternation of separate keyword patterns). Longest first within a letter, so a
-    phrase wins over a word it starts with when counting hits.
-    """
-    bodies = sorted(
-        dict.fromkeys(keyword_pattern(kw).removeprefix(_WORD_START) for kw in keywords),
-        key=len,
-        reverse=True,
-    )
-    by_letter: dict[str, list[str]] = {}
-    for body in bodies:
-        by_letter.setdefault(body[:2] if body.startswith("\\") else body[0], []).append(body)
-    branches = "|".join("(?:" + "|".join(group) + ")" for group in by_letter.values())
-    return re.compile(_WORD_START + "(?:" + branches + ")")
+    return keywords
 
 
 def _check_keyword(keyword: object, theme_id: str, source: str) -> str:
@@ -241,7 +386,7 @@ def _check_keyword(keyword: object, theme_id: str, source: str) -> str:
         )
     cleaned = " ".join(keyword.split())
     bare = cleaned.replace("*", "")
-    if len(bare) < 2 or "*" in cleaned[:-1]:
+    if len(bare) < 2 or "*" in cleaned[:-1] or not MATCH_WORD.search(fold(bare)):
         raise CodebookError(
             f"{source}: theme '{theme_id}' keyword '{keyword}' must have 2+ letters and "
             "'*' only at the end"

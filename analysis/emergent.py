@@ -1,5 +1,8 @@
 """Emergent themes: key noun phrases from TextBlob's PatternParser chunks (English only).
 
+A phrase never is a single generic word: the `stop-words` package's English list, the
+`GENERIC_WORDS` below and the codebook's stop phrases rule those out ("nobody", "work").
+
 TextBlob's `.noun_phrases` needs NLTK corpora that cannot be installed here, so phrases are
 read from the parser's chunk tags (B-NP/I-NP) instead. Spanish answers are not parsed: the
 parser is English, and its chunks of Spanish text are noise. A phrase is normalized so that
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from stop_words import get_stop_words
 from textblob import Word
 from textblob.en import lexicon as _lexicon
 from textblob.en import parser as _parser
@@ -28,6 +32,13 @@ _EVALUATIVE_TEXT = """
     only very really new old extra lot lots fine cool happy sad"""
 _EVALUATIVE = frozenset(_EVALUATIVE_TEXT.split())
 _MAX_WORDS = 3
+# Single words too generic to name a theme, on top of the `stop-words` list (which already
+# holds "nobody", "work", "home", "thing") and the codebook's stop phrases.
+_GENERIC_TEXT = """
+    school kid kids child children student students parent parents family people son
+    daughter teacher teachers class staff everyone everybody nobody someone anyone thing
+    things stuff lot time day year week way part work home job life place person"""
+GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 _BEFORE_GERUND_MODIFIER = frozenset(
     {"", "DT", "PRP$", "JJ", "JJR", "JJS", "RBR", "IN", "NN", "NNS"}
 )
@@ -40,7 +51,8 @@ def _singular(word: str) -> str:
 
 def parse_tokens(sentences: list[str]) -> list[list[list[str]]]:
     """Chunk already-tokenized sentences: per sentence, [word, tag, chunk, pnp] tokens."""
-    return _parser.parse(sentences, tokenize=False, collapse=False)
+    parsed: list[list[list[str]]] = _parser.parse(sentences, tokenize=False, collapse=False)
+    return parsed
 
 
 def tokens_from_tagged(tagged: str) -> list[list[list[str]]]:
@@ -126,6 +138,20 @@ def _split(chunk: list[tuple[str, str]]) -> Iterable[list[tuple[str, str]]]:
         yield piece
 
 
+@lru_cache(maxsize=1)
+def stop_words_en() -> frozenset[str]:
+    """The maintained English stop-word list (`stop-words` package)."""
+    return frozenset(get_stop_words("en"))
+
+
+def is_generic(words: list[str], stop_phrases: frozenset[str]) -> bool:
+    """A phrase that would label a theme with nothing: one generic or stop word."""
+    if len(words) != 1:
+        return False
+    word = words[0]
+    return word in GENERIC_WORDS or word in stop_words_en() or word in stop_phrases
+
+
 def _is_name(word: str) -> bool:
     if is_allowed_proper_noun(word):
         return False
@@ -158,6 +184,6 @@ def _normalize(piece: list[tuple[str, str]], stop_phrases: frozenset[str]) -> st
         tokens.pop(0)
     words = [_singular(w.lower()) if t == "NNS" else w.lower() for w, t in tokens]
     phrase = " ".join(words)
-    if len(phrase) < 3 or phrase in stop_phrases:
+    if len(phrase) < 3 or phrase in stop_phrases or is_generic(words, stop_phrases):
         return None
     return phrase

@@ -1,20 +1,59 @@
-"""English sentiment with TextBlob's PatternAnalyzer, which needs no NLTK corpus.
+"""Sentiment of open answers, and the words the packet uses for it.
 
-Spanish answers are never scored: the pattern lexicon is English, and running it on Spanish
-returns 0.0 or a confident wrong sign, which would read as "neutral" in the packet.
+English: TextBlob's PatternAnalyzer, which needs no NLTK corpus. Spanish: the small bundled
+lexicon in `analysis/sentiment_es.py` (scored offline, same scale and rules). The packet
+never prints a raw score: `sentiment_label` turns a group's scores into "mostly positive",
+"mixed" or "mostly negative", or None when too few comments carry any tone to say.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import lru_cache
+
 from textblob.en import sentiment as _pattern_sentiment
 from textblob.en.sentiments import PatternAnalyzer
 
+from analysis.sentiment_es import polarity_es
+
 _ANALYZER = PatternAnalyzer()
+
+# A comment carries a tone when its polarity is at least this far from 0: "the bus comes
+# at seven" (0.0) or "more tutoring" (0.0 to 0.05) say nothing about how people feel.
+TONE_THRESHOLD = 0.1
+# A group is "mostly" one way when at least this share of its toned comments lean that way.
+MOSTLY_SHARE = 2 / 3
+# Fewer toned comments than this: no label (one happy parent is not "mostly positive").
+MIN_TONED = 3
+
+POSITIVE = "mostly_positive"
+MIXED = "mixed"
+NEGATIVE = "mostly_negative"
+LABELS = (POSITIVE, MIXED, NEGATIVE)
+_WORDS = {
+    "en": {
+        POSITIVE: "mostly positive",
+        MIXED: "mixed",
+        NEGATIVE: "mostly negative",
+        None: "too few to say",
+    },
+    "es": {
+        POSITIVE: "mayormente positivo",
+        MIXED: "mixto",
+        NEGATIVE: "mayormente negativo",
+        None: "muy pocos para decir",
+    },
+}
 
 
 def polarity(text: str) -> float:
     """PatternAnalyzer polarity (-1..1) of one English answer: the reference definition."""
     return float(_ANALYZER.analyze(text).polarity)
+
+
+def polarity_in(text: str, language: str) -> float:
+    """Polarity (-1..1) of one answer in its language (en: PatternAnalyzer, es: lexicon)."""
+    return polarity_es(text) if language == "es" else polarity(text)
 
 
 def polarity_of_tokens(sentences: list[str]) -> float:
@@ -29,3 +68,89 @@ def polarity_of_tokens(sentences: list[str]) -> float:
     if not assessments:
         return 0.0
     return float(sum(a[1] for a in assessments) / float(len(assessments)))
+
+
+# A known word the sentiment lexicon scores on its own and that modifies nothing: put after a
+# sentence, it shows whether a negation or modifier reaches into the next sentence; put
+# before, whether the sentence reaches back (a leading "!" boosts the previous word).
+_PROBE = ("good", None)
+
+
+@lru_cache(maxsize=200_000)
+def _sentence_part(sentence: str) -> tuple[float, int, bool, list[tuple[object, ...]]]:
+    """(sum of assessments, their number, closed at the start, the assessments)."""
+    words = [(w.lower(), None) for w in sentence.split()]
+    alone = _pattern_sentiment.assessments(words, True)
+    # After a closed sentence nothing carries in but a "!" boosting the word before it.
+    closed_start = ("!", None) not in words or _pattern_sentiment.assessments(
+        [_PROBE, *words], True
+    ) == [*_probe_alone(), *alone]
+    return float(sum(a[1] for a in alone)), len(alone), closed_start, alone
+
+
+@lru_cache(maxsize=200_000)
+def _closed_end(sentence: str) -> bool:
+    """Whether nothing in the sentence (a negation, a modifier) reaches into the next one;
+    asked only of sentences that have a next one."""
+    words = [(w.lower(), None) for w in sentence.split()]
+    alone = _sentence_part(sentence)[3]
+    after = _pattern_sentiment.assessments([*words, _PROBE], True)
+    return bool(after == [*alone, *_probe_alone()])
+
+
+@lru_cache(maxsize=1)
+def _probe_alone() -> list[tuple[object, ...]]:
+    return list(_pattern_sentiment.assessments([_PROBE], True))
+
+
+def polarity_of_sentences(sentences: list[str]) -> float:
+    """`polarity_of_tokens`, from per-sentence parts cached across answers.
+
+    PatternAnalyzer lets a negation or modifier reach past a sentence end ("not. Good") and
+    a "!" boost the word before it even in the previous sentence, so a sentence is reused
+    on its own only when probe words around it come out unchanged; otherwise the whole
+    answer is scored as one. The mean is the same (tested).
+    """
+    total = 0.0
+    count = 0
+    last = len(sentences) - 1
+    for index, sentence in enumerate(sentences):
+        part_sum, part_count, closed_start, _ = _sentence_part(sentence)
+        if (index > 0 and not closed_start) or (index < last and not _closed_end(sentence)):
+            return polarity_of_tokens(sentences)
+        total += part_sum
+        count += part_count
+    return total / count if count else 0.0
+
+
+def label_from_counts(positive: int, negative: int) -> str | None:
+    """The label for a group with `positive` and `negative` toned comments (see the
+    thresholds above); None when fewer than MIN_TONED comments carry a tone."""
+    toned = positive + negative
+    if toned < MIN_TONED:
+        return None
+    if positive >= MOSTLY_SHARE * toned:
+        return POSITIVE
+    if negative >= MOSTLY_SHARE * toned:
+        return NEGATIVE
+    return MIXED
+
+
+def sentiment_label(scores: Iterable[float]) -> str | None:
+    """ "mostly_positive", "mixed", "mostly_negative", or None, for a group's polarities.
+
+    NaN scores (answers not scored) are ignored, as are comments without a tone.
+    """
+    positive = negative = 0
+    for score in scores:
+        if score >= TONE_THRESHOLD:
+            positive += 1
+        elif score <= -TONE_THRESHOLD:
+            negative += 1
+    return label_from_counts(positive, negative)
+
+
+def describe_sentiment(label: str | None, language: str = "en") -> str:
+    """The words for a label in the packet language: "mostly positive", "mixto"..."""
+    words = _WORDS.get(language, _WORDS["en"])
+    return words.get(label, words[None])

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+
+import Stemmer
 
 LANGUAGES = ("en", "es")
 
-_WORD = re.compile(r"[a-z]+")
+# Words of a folded text for matching: letters and digits, split at anything else, so
+# "after-school" is two words and "don't" is "don", "t".
+MATCH_WORD = re.compile(r"[^\W_]+")
+# Snowball (Porter2 for English): maintained, C-fast through PyStemmer, and one stemmer per
+# language, so an English word is never cut by Spanish rules or the reverse.
+_STEMMERS = {"en": Stemmer.Stemmer("english"), "es": Stemmer.Stemmer("spanish")}
 # Combining marks left by NFKD: the accents of Latin letters and their rarer cousins.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -45,15 +53,23 @@ def normalize_language(value: object) -> str | None:
     return code if code in LANGUAGES else None
 
 
-def effective_language(text: str, declared: object, *, folded: str | None = None) -> str:
+def effective_language(
+    text: str,
+    declared: object,
+    *,
+    folded: str | None = None,
+    words: Sequence[str] | None = None,
+) -> str:
     """The language to treat an answer as.
 
     The respondent's chosen language decides, except when the text is clearly in the other
     one (at least two stopwords of the other language and twice as many as of the chosen
-    one). Scoring Spanish with the English sentiment lexicon gives confident nonsense, so
-    the check errs towards catching Spanish written under an English choice.
+    one). `words` are the text's folded MATCH_WORD words, if already at hand. Scoring
+    Spanish with the English sentiment lexicon gives confident nonsense, so the check errs
+    towards catching Spanish written under an English choice.
     """
-    words = _WORD.findall(folded if folded is not None else fold(text))
+    if words is None:
+        words = MATCH_WORD.findall(folded if folded is not None else fold(text))
     en = sum(1 for w in words if w in _EN_STOPWORDS)
     es = sum(1 for w in words if w in _ES_STOPWORDS)
     chosen = normalize_language(declared)
@@ -64,3 +80,8 @@ def effective_language(text: str, declared: object, *, folded: str | None = None
     if chosen is not None:
         return chosen
     return "es" if es > en else "en"
+
+
+def stem_words(words: Sequence[str], language: str) -> list[str]:
+    """Snowball stems of folded words in the given language (en or es)."""
+    return list(_STEMMERS[language].stemWords(words))

@@ -1,5 +1,8 @@
 """Open-text themes for the facilitator packet: codebook themes, emergent noun phrases,
-English sentiment and de-identified quotes, counted by respondent.
+sentiment (English and Spanish) and de-identified quotes, counted by respondent.
+
+A theme fewer than `MIN_THEME_RESPONDENTS` people mention is left out of the table, so no
+one's comment is ever quoted under a theme that points at a handful of people.
 
 Survey answers repeat a lot ("more tutoring", "the buses"), so every distinct text is
 tokenized, parsed, matched and scored once and the results are joined back to the answers;
@@ -9,7 +12,6 @@ plain per-answer TextBlob loop this must agree with (see docs/themes.md).
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,14 +19,15 @@ from multiprocessing import get_all_start_methods, get_context
 
 import numpy as np
 import pandas as pd
-from textblob.en import parser as _parser
 
 from analysis.codebook import Codebook, CodebookError, load_codebook
 from analysis.deidentify import deidentify
 from analysis.emergent import noun_phrases, parse_tokens
 from analysis.quotes import IDEAL, LONGEST, SHORTEST, pick_quotes
-from analysis.sentiment import polarity_of_tokens
-from analysis.textnorm import LANGUAGES, effective_language, fold
+from analysis.sentences import find_sentences
+from analysis.sentiment import TONE_THRESHOLD, label_from_counts, polarity_of_sentences
+from analysis.sentiment_es import polarity_es
+from analysis.textnorm import LANGUAGES, MATCH_WORD, effective_language, fold
 
 __all__ = [
     "COLUMNS",
@@ -45,6 +48,7 @@ COLUMNS = [
     "sentiment_n",
     "not_scored",
     "quotes",
+    "sentiment_label",
 ]
 _DTYPES = {
     "theme_id": object,
@@ -56,11 +60,14 @@ _DTYPES = {
     "sentiment_n": "int64",
     "not_scored": "int64",
     "quotes": object,
+    "sentiment_label": object,
 }
 EMERGENT_PREFIX = "emergent:"
 EMERGENT_TOP = 10
-# An emergent phrase a handful of people used can point at one family; keep it to 5+.
-EMERGENT_MIN_RESPONDENTS = 5
+# A theme (deductive or emergent) a handful of people mention can point at one family, and
+# its quotes would be theirs: it is shown, with quotes, only from this many people on.
+MIN_THEME_RESPONDENTS = 5
+EMERGENT_MIN_RESPONDENTS = MIN_THEME_RESPONDENTS
 # Below this many distinct texts, starting processes costs more than it saves.
 _PARALLEL_FROM = 2000
 
@@ -78,6 +85,18 @@ def _default_codebook() -> Codebook:
     return load_codebook()
 
 
+def clear_caches() -> None:
+    """Forget every per-sentence and per-word cache, so a benchmark measures a cold start
+    (as in the packet's worker process, which runs themes once)."""
+    from analysis import emergent, sentences, sentiment
+
+    _default_codebook.cache_clear()
+    sentences._piece.cache_clear()
+    sentiment._sentence_part.cache_clear()
+    sentiment._closed_end.cache_clear()
+    emergent._singular.cache_clear()
+
+
 def empty_result() -> pd.DataFrame:
     """The result for no text at all: the columns and dtypes, no rows."""
     return pd.DataFrame({column: pd.Series(dtype=_DTYPES[column]) for column in COLUMNS})
@@ -92,11 +111,13 @@ def summarize_themes(
     emergent_top: int = EMERGENT_TOP,
     emergent_min_respondents: int = EMERGENT_MIN_RESPONDENTS,
     workers: int = 1,
+    min_theme_respondents: int = MIN_THEME_RESPONDENTS,
 ) -> pd.DataFrame:
-    """One row per theme mentioned: respondents, share, English sentiment and quotes.
+    """One row per theme at least `min_theme_respondents` people mention: respondents,
+    share, sentiment (score and label) and quotes.
 
     `texts` has respondent_id, question_id, text, language, flagged. Flagged answers count
-    towards themes but are never quoted. Themes nobody mentioned are left out.
+    towards themes but are never quoted. Themes fewer people mention are left out.
     `workers` > 1 parses distinct texts in that many forked processes (same result); worth
     it from a few thousand distinct texts on a machine with idle cores.
     """
@@ -119,28 +140,38 @@ def summarize_themes(
     if not emergent.empty:
         counts = emergent.groupby("theme_id")["respondent_id"].nunique()
         counts = counts[counts >= emergent_min_respondents]
-        counts = counts[[not codebook.covers(phrase) for phrase in counts.index]]
+        counts = counts[[not codebook.covers(phrase, "en") for phrase in counts.index]]
         order = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:emergent_top]
         kept = {phrase for phrase, _ in order}
         emergent = emergent[emergent["theme_id"].isin(kept)].copy()
         emergent["theme_id"] = EMERGENT_PREFIX + emergent["theme_id"]
     rows = pd.concat([deductive, emergent], ignore_index=True)
+    if not rows.empty:
+        people = rows.groupby("theme_id")["respondent_id"].nunique()
+        rows = rows[rows["theme_id"].isin(people.index[people >= min_theme_respondents])]
     if rows.empty:
         return empty_result()
 
     writers = answers["respondent_id"].nunique()
     grouped = rows.groupby("theme_id", sort=False)
-    english = rows[rows["lang"] == "en"].groupby("theme_id")["polarity"]
+    scored = rows[rows["polarity"].notna()]
+    by_theme = scored.groupby("theme_id")["polarity"]
     summary = pd.DataFrame(
         {
             "respondents": grouped["respondent_id"].nunique(),
-            "sentiment": english.mean(),
-            "sentiment_n": english.size(),
-            "not_scored": rows[rows["lang"] == "es"].groupby("theme_id").size(),
+            "sentiment": by_theme.mean(),
+            "sentiment_n": by_theme.size(),
+            "not_scored": rows[rows["polarity"].isna()].groupby("theme_id").size(),
+            "positive": (scored["polarity"] >= TONE_THRESHOLD).groupby(scored["theme_id"]).sum(),
+            "negative": (scored["polarity"] <= -TONE_THRESHOLD).groupby(scored["theme_id"]).sum(),
         }
     )
-    summary["sentiment_n"] = summary["sentiment_n"].fillna(0).astype("int64")
-    summary["not_scored"] = summary["not_scored"].fillna(0).astype("int64")
+    for column in ("sentiment_n", "not_scored", "positive", "negative"):
+        summary[column] = summary[column].fillna(0).astype("int64")
+    summary["sentiment_label"] = [
+        label_from_counts(p, n)
+        for p, n in zip(summary["positive"], summary["negative"], strict=True)
+    ]
     summary["respondents"] = summary["respondents"].astype("int64")
     summary["share"] = summary["respondents"] / writers
     summary["quotes"] = pd.Series(_quotes(rows, max_quotes), dtype=object)
@@ -215,12 +246,12 @@ def _analyze(
     sentence (answers share sentences even when whole texts differ). Sentiment is not: its
     negations and modifiers reach across sentence ends, so it is scored on the whole text.
     """
-    folded = fold(text)
-    language = effective_language(text, declared, folded=folded)
-    themes = codebook.match(folded)
+    words = MATCH_WORD.findall(fold(text))
+    language = effective_language(text, declared, words=words)
+    themes = codebook.match_words(words, language)
     if language != "en":
-        return _TextResult(language, themes, {}, math.nan)
-    sentences = _parser.find_tokens(text)
+        return _TextResult(language, themes, {}, polarity_es(text))
+    sentences = find_sentences(text)
     phrases: dict[str, int] = {}
     for sentence in sentences:
         found = sentence_phrases.get(sentence)
@@ -229,7 +260,7 @@ def _analyze(
             sentence_phrases[sentence] = found
         for phrase in found:
             phrases[phrase] = phrases.get(phrase, 0) + 1
-    return _TextResult(language, themes, phrases, polarity_of_tokens(sentences))
+    return _TextResult(language, themes, phrases, polarity_of_sentences(sentences))
 
 
 def _membership(answers: pd.DataFrame, results: list[_TextResult], field: str) -> pd.DataFrame:

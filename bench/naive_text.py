@@ -1,15 +1,17 @@
 """The baseline for the text benchmark: the obvious per-answer TextBlob loop.
 
-For every answer, in order: build a TextBlob and read its sentiment, run PatternParser on it,
-and try every codebook keyword of every theme. No caching, no de-duplication, plain Python
-counting. It must produce exactly the table `analysis.themes.summarize_themes` produces;
+For every answer, in order: build a TextBlob and read its sentiment (Spanish: the bundled
+lexicon), run PatternParser on it, and match the codebook in the answer's language. No
+caching of texts or sentences, no de-duplication, plain Python counting. (The codebook's own
+matcher is used here: trying every keyword at every word, `analysis.codebook.scan`, costs
+minutes on 100,000 answers, and `tests/analysis/test_codebook.py` already checks the matcher
+equals it.) It must produce exactly the table `analysis.themes.summarize_themes` produces;
 `bench/bench_text.py` and `tests/analysis/test_themes.py` check that.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Hashable
 
@@ -17,15 +19,18 @@ import pandas as pd
 from textblob import TextBlob
 from textblob.en.parsers import PatternParser
 
-from analysis.codebook import Codebook, keyword_pattern, load_codebook
+from analysis.codebook import Codebook, load_codebook
 from analysis.emergent import noun_phrases, tokens_from_tagged
 from analysis.quotes import pick_quotes, rank_key
+from analysis.sentiment import TONE_THRESHOLD, label_from_counts
+from analysis.sentiment_es import polarity_es
 from analysis.textnorm import effective_language, fold
 from analysis.themes import (
     COLUMNS,
     EMERGENT_MIN_RESPONDENTS,
     EMERGENT_PREFIX,
     EMERGENT_TOP,
+    MIN_THEME_RESPONDENTS,
     empty_result,
 )
 
@@ -41,12 +46,9 @@ def naive_summarize_themes(
     max_quotes: int = 3,
     emergent_top: int = EMERGENT_TOP,
     emergent_min_respondents: int = EMERGENT_MIN_RESPONDENTS,
+    min_theme_respondents: int = MIN_THEME_RESPONDENTS,
 ) -> pd.DataFrame:
     codebook = codebook if codebook is not None else load_codebook()
-    keyword_patterns = {
-        theme.id: [re.compile(keyword_pattern(kw)) for kw in theme.all_keywords()]
-        for theme in codebook.themes
-    }
     parser = PatternParser()
     writers: set[Hashable] = set()
     mentions: dict[str, list[_Mention]] = defaultdict(list)
@@ -69,17 +71,9 @@ def naive_summarize_themes(
         writers.add(respondent)
         lang = effective_language(text, declared)
         blob = TextBlob(text)
-        polarity = blob.sentiment.polarity if lang == "en" else math.nan
-        folded = fold(text)
-        for theme in codebook.themes:
-            mentioned = False
-            for pattern in keyword_patterns[theme.id]:
-                if pattern.search(folded):
-                    mentioned = True
-                    break
-            if mentioned:
-                hits = theme.hits(folded)
-                mentions[theme.id].append((respondent, text, lang, polarity, hits, flagged))
+        polarity = blob.sentiment.polarity if lang == "en" else polarity_es(text)
+        for theme_id, hits in codebook.match(fold(text), lang).items():
+            mentions[theme_id].append((respondent, text, lang, polarity, hits, flagged))
         if lang == "en":
             tagged = parser.parse(text)
             phrases = noun_phrases(tokens_from_tagged(tagged), codebook.stop_phrases)
@@ -94,7 +88,7 @@ def naive_summarize_themes(
         (
             p
             for p, n in phrase_counts.items()
-            if n >= emergent_min_respondents and not codebook.covers(p)
+            if n >= emergent_min_respondents and not codebook.covers(p, "en")
         ),
         key=lambda p: (-phrase_counts[p], p),
     )[:emergent_top]
@@ -105,7 +99,9 @@ def naive_summarize_themes(
     records = []
     for theme_id, found in mentions.items():
         respondents = len({m[0] for m in found})
-        scored = [m[3] for m in found if m[2] == "en"]
+        if respondents < min_theme_respondents:
+            continue
+        scored = [m[3] for m in found if not math.isnan(m[3])]
         candidates = sorted(
             (m for m in found if not m[5]), key=lambda m: rank_key(m[1], m[4], m[0])
         )
@@ -118,9 +114,15 @@ def naive_summarize_themes(
                 "share": respondents / len(writers),
                 "sentiment": sum(scored) / len(scored) if scored else math.nan,
                 "sentiment_n": len(scored),
-                "not_scored": sum(1 for m in found if m[2] == "es"),
+                "not_scored": len(found) - len(scored),
                 "quotes": pick_quotes(((m[0], m[1], m[2]) for m in candidates), max_quotes),
+                "sentiment_label": label_from_counts(
+                    sum(1 for p in scored if p >= TONE_THRESHOLD),
+                    sum(1 for p in scored if p <= -TONE_THRESHOLD),
+                ),
             }
         )
     records.sort(key=lambda r: (-r["respondents"], r["kind"], r["theme_id"]))
+    if not records:
+        return empty_result()
     return pd.DataFrame(records, columns=COLUMNS).astype(empty_result().dtypes.to_dict())

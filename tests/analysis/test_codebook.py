@@ -1,14 +1,13 @@
-"""The codebook: bundled themes, English and Spanish matching rules, one-line errors."""
+"""The codebook: bundled themes, per-language stem matching, false friends, one-line errors."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from analysis.codebook import CodebookError, keyword_pattern, load_codebook, parse_codebook
-from analysis.textnorm import fold
+from analysis.codebook import CodebookError, load_codebook, parse_codebook, scan
+from analysis.textnorm import MATCH_WORD, fold, stem_words
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "text"
 THEMES = {
@@ -39,8 +38,8 @@ def small():
     return load_codebook(FIXTURES / "small_codebook.yaml")
 
 
-def themes_of(codebook, text: str) -> set[str]:
-    return set(codebook.match(fold(text)))
+def themes_of(codebook, text: str, language: str = "en") -> set[str]:
+    return set(codebook.match(fold(text), language))
 
 
 def test_bundled_codebook_has_the_fourteen_themes_with_both_labels(bundled):
@@ -84,14 +83,14 @@ def test_bundled_codebook_matches_english(bundled, text, expected):
     ],
 )
 def test_bundled_codebook_matches_spanish_with_or_without_accents(bundled, text, expected):
-    assert themes_of(bundled, text) == expected
+    assert themes_of(bundled, text, "es") == expected
 
 
-def test_plural_prefix_phrase_and_word_boundaries(small):
-    # Plain keywords take a simple plural; "activity" -> "activities".
+def test_stems_plural_prefix_phrase_and_word_boundaries(small):
+    # Stems: "bus" -> "buses" (a short stem matches itself and its plural), "activities".
     assert themes_of(small, "Two buses") == {"transport"}
     assert themes_of(small, "more activities please") == {"transport"}
-    assert themes_of(small, "Las clases") == {"transport"}
+    assert themes_of(small, "Las clases", "es") == {"transport"}
     # A phrase matches across a hyphen; "bull*" is a prefix.
     assert themes_of(small, "an after-school club") == {"transport"}
     assert themes_of(small, "stop the bullying") == {"safety"}
@@ -99,32 +98,71 @@ def test_plural_prefix_phrase_and_word_boundaries(small):
     assert themes_of(small, "my business") == set()
     assert themes_of(small, "it is unsafe") == set()
     # The Spanish keyword is written with an accent; answers without one still match.
-    assert themes_of(small, "el autobus") == {"transport"}
+    assert themes_of(small, "el autobus", "es") == {"transport"}
 
 
 def test_hits_count_each_occurrence_once_preferring_the_phrase(small):
     # "bus stop" is one hit (the phrase), "buses" another: 2, not 3.
-    assert small.match(fold("The bus stop is far and the buses are late")) == {"transport": 2}
+    assert small.match(fold("The bus stop is far and the buses are late"), "en") == {"transport": 2}
 
 
-def test_fast_match_equals_trying_every_keyword(bundled):
+@pytest.mark.parametrize(
+    ("text", "language", "wrong"),
+    [
+        # Spanish keywords never meet English answers, and the reverse.
+        ("I missed it because of work", "en", "college"),  # es: beca*
+        ("Teachers should be kinder to the kids", "en", "childcare"),  # es: kinder
+        ("The arte of it", "en", "enrichment"),  # es: arte
+        ("The cuentas are due", "en", "basic_needs"),  # es: cuentas
+        ("Ella quiere un ride a la escuela", "es", "careers"),  # en: ride (transport only)
+        ("Tengo una idea para la clase de arte", "es", "belonging"),  # en: included? no
+        ("La comida es como siempre", "es", "careers"),
+        ("Mi hijo se dio cuenta de que no tiene amigos", "es", "basic_needs"),  # cuentas
+        ("Quiero que me den más información para mi hijo", "es", "transportation"),  # parada
+        ("The rent is high in our city", "en", "teaching"),
+    ],
+)
+def test_no_cross_language_false_friends(bundled, text, language, wrong):
+    assert wrong not in themes_of(bundled, text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Necesitamos becas para la universidad", "es", {"college"}),
+        ("Mi hija va al kinder", "es", {"childcare"}),
+        ("He was bullied twice", "en", {"safety"}),
+        ("Las tutorías ayudan", "es", {"tutoring"}),
+        # Spanish "para" must not match the "parada" keyword through a shared stem "par".
+        ("Es para mi hijo", "es", set()),
+        # "comida" stems to "com", like "como": only the word itself and its plural match.
+        ("Como siempre", "es", set()),
+        ("Las comidas son frías", "es", {"basic_needs"}),
+    ],
+)
+def test_keywords_match_their_own_language_on_stems(bundled, text, language, expected):
+    assert themes_of(bundled, text, language) == expected
+
+
+def test_fast_match_equals_trying_every_keyword_at_every_word(bundled):
     texts = [
-        "After-school activities, buses and the bus stop",
-        "Necesitamos más tutorías y ayuda con la tarea; el autobús",
-        "wi-fi at home? no internet. Community college visits",
-        "Mi hija se siente excluida; la comunicación es mala",
-        "FAFSA help, career fairs, welding, plumbing and daycare for my little brother",
-        "",
+        ("After-school activities, buses and the bus stop", "en"),
+        ("Necesitamos más tutorías y ayuda con la tarea; el autobús", "es"),
+        ("wi-fi at home? no internet. Community college visits", "en"),
+        ("Mi hija se siente excluida; la comunicación es mala", "es"),
+        ("FAFSA help, career fairs, welding, plumbing and daycare for my little brother", "en"),
+        ("", "en"),
     ]
-    for text in texts:
-        folded = fold(text)
-        slow = {
-            theme.id
-            for theme in bundled.themes
-            for keyword in theme.all_keywords()
-            if re.search(keyword_pattern(keyword), folded)
-        }
-        assert set(bundled.match(folded)) == slow
+    for text, language in texts:
+        words = MATCH_WORD.findall(fold(text))
+        every = {i: bundled.keywords(language) for i in range(len(words))}
+        slow = scan(every, words, stem_words(words, language))
+        assert bundled.match(fold(text), language) == slow
+
+
+def test_unknown_language_is_a_clear_error(bundled):
+    with pytest.raises(ValueError, match="'fr'"):
+        bundled.match("bonjour", "fr")
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -168,3 +206,14 @@ def test_missing_file_is_a_one_line_error(tmp_path):
 def test_parse_codebook_from_text_keeps_stop_phrases_lower_case():
     codebook = parse_codebook("themes:\n" + GOOD_THEME + "emergent: {stop_phrases: [Lot]}\n")
     assert codebook.stop_phrases == frozenset({"lot"})
+
+
+def test_fast_match_equals_the_reference_scan_on_many_answers(bundled):
+    from bench.bench_text import generate_texts
+
+    answers = generate_texts(600, respondents=60, seed=3)
+    for text, language in zip(answers["text"], answers["language"], strict=True):
+        words = MATCH_WORD.findall(fold(text))
+        every = {i: bundled.keywords(language) for i in range(len(words))}
+        slow = scan(every, words, stem_words(words, language))
+        assert bundled.match(fold(text), language) == slow, text

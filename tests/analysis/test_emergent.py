@@ -46,7 +46,8 @@ def test_shared_tokens_give_the_same_phrases_as_the_tagged_string():
     text = "The school buses and the lunch menu. We want free breakfast for the kids!"
     direct = noun_phrases(parse_tokens(parser.find_tokens(text)), STOP)
     assert direct == phrases(text)
-    assert direct == ["school bus", "lunch menu", "free breakfast", "kid"]
+    # "kid" alone is a generic word: it never labels a theme.
+    assert direct == ["school bus", "lunch menu", "free breakfast"]
 
 
 def texts(rows):
@@ -70,7 +71,9 @@ def test_emergent_phrases_are_counted_by_respondent_not_mention(codebook):
             (3, "q1", "Nothing to add.", "en", False),
         ]
     )
-    result = summarize_themes(answers, codebook=codebook, emergent_min_respondents=2)
+    result = summarize_themes(
+        answers, codebook=codebook, min_theme_respondents=1, emergent_min_respondents=2
+    )
     emergent = result[result["kind"] == "emergent"].set_index("theme_id")
     assert list(emergent.index) == ["emergent:water fountain"]
     row = emergent.loc["emergent:water fountain"]
@@ -88,12 +91,18 @@ def test_phrases_below_the_minimum_and_beyond_the_top_n_are_left_out(codebook):
     for respondent in range(4):
         rows.append((respondent, "q", "The gym floor is old.", "en", False))
     rows.append((9, "q", "The parking lot is full.", "en", False))
-    result = summarize_themes(texts(rows), codebook=codebook, emergent_min_respondents=4)
+    result = summarize_themes(
+        texts(rows), codebook=codebook, min_theme_respondents=1, emergent_min_respondents=4
+    )
     emergent = result[result["kind"] == "emergent"]
     assert list(emergent["theme_id"]) == ["emergent:locker room", "emergent:gym floor"]
     assert list(emergent["respondents"]) == [6, 4]
     top_one = summarize_themes(
-        texts(rows), codebook=codebook, emergent_min_respondents=4, emergent_top=1
+        texts(rows),
+        codebook=codebook,
+        min_theme_respondents=1,
+        emergent_min_respondents=4,
+        emergent_top=1,
     )
     assert list(top_one[top_one["kind"] == "emergent"]["theme_id"]) == ["emergent:locker room"]
 
@@ -106,7 +115,9 @@ def test_phrases_a_codebook_theme_already_covers_are_not_emergent(codebook):
         rows.append((respondent, "q", "The tutoring program is great.", "en", False))
         rows.append((respondent, "q2", "The lunch menu is short.", "en", False))
         rows.append((respondent, "q3", "The front office is slow.", "en", False))
-    result = summarize_themes(texts(rows), codebook=codebook, emergent_min_respondents=2)
+    result = summarize_themes(
+        texts(rows), codebook=codebook, min_theme_respondents=1, emergent_min_respondents=2
+    )
     emergent = result[result["kind"] == "emergent"]
     assert list(emergent["theme_id"]) == ["emergent:front office"]
     deductive = set(result.loc[result["kind"] == "deductive", "theme_id"])
@@ -115,5 +126,20 @@ def test_phrases_a_codebook_theme_already_covers_are_not_emergent(codebook):
 
 def test_spanish_answers_do_not_produce_emergent_phrases(codebook):
     rows = [(r, "q", "El menú del almuerzo es largo.", "es", False) for r in range(8)]
-    result = summarize_themes(texts(rows), codebook=codebook, emergent_min_respondents=1)
+    result = summarize_themes(
+        texts(rows), codebook=codebook, min_theme_respondents=1, emergent_min_respondents=1
+    )
     assert (result["kind"] == "deductive").all()
+
+
+@pytest.mark.parametrize("word", ["nobody", "work", "home", "thing", "school", "everyone"])
+def test_generic_single_words_never_label_an_emergent_theme(codebook, word):
+    rows = [(i, f"q{i}", f"The {word} is the problem.", "en", False) for i in range(8)]
+    result = summarize_themes(texts(rows), codebook=codebook, emergent_min_respondents=2)
+    assert f"emergent:{word}" not in set(result["theme_id"])
+
+
+def test_a_specific_phrase_still_emerges(codebook):
+    rows = [(i, "q", "The parking lot lights are broken.", "en", False) for i in range(6)]
+    result = summarize_themes(texts(rows), codebook=codebook)
+    assert any(t.startswith("emergent:") and "light" in t for t in result["theme_id"])

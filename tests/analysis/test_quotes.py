@@ -68,7 +68,9 @@ def test_flagged_answers_are_counted_but_never_quoted():
             "flagged": [True, False],
         }
     )
-    result = summarize_themes(texts, codebook=codebook).set_index("theme_id")
+    result = summarize_themes(texts, codebook=codebook, min_theme_respondents=1).set_index(
+        "theme_id"
+    )
     assert result.loc["safety", "respondents"] == 2
     assert result.loc["safety", "quotes"] == ["Bullying."]
     # The bus theme was only mentioned in the flagged answer: counted, no quote.

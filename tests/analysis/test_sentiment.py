@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -11,8 +10,18 @@ from textblob import TextBlob
 from textblob.en import parser
 
 from analysis.codebook import load_codebook
-from analysis.sentiment import polarity, polarity_of_tokens
-from analysis.textnorm import effective_language
+from analysis.sentiment import (
+    LABELS,
+    MIXED,
+    NEGATIVE,
+    POSITIVE,
+    describe_sentiment,
+    polarity,
+    polarity_in,
+    polarity_of_tokens,
+    sentiment_label,
+)
+from analysis.sentiment_es import polarity_es
 from analysis.themes import summarize_themes
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "text"
@@ -61,39 +70,71 @@ def frame(rows):
     )
 
 
-def test_theme_sentiment_is_the_mean_over_english_answers_only(small):
+def test_theme_sentiment_is_the_mean_over_english_and_spanish_answers(small):
     texts = frame(
         [
             (1, "q", "The bus is good.", "en", False),  # 0.7
             (2, "q", "The bus is terrible.", "en", False),  # -1.0
-            (3, "q", "El autobús es terrible y no llega.", "es", False),  # not scored
+            (3, "q", "El autobús es terrible y no llega.", "es", False),  # lexicon: -1.0
         ]
     )
-    row = summarize_themes(texts, codebook=small).set_index("theme_id").loc["transport"]
-    assert row["sentiment"] == pytest.approx((0.7 - 1.0) / 2)
-    assert row["sentiment_n"] == 2
-    assert row["not_scored"] == 1
+    row = (
+        summarize_themes(texts, codebook=small, min_theme_respondents=1)
+        .set_index("theme_id")
+        .loc["transport"]
+    )
+    assert row["sentiment"] == pytest.approx((0.7 - 1.0 - 1.0) / 3)
+    assert row["sentiment_n"] == 3
+    assert row["not_scored"] == 0
+    # Three toned comments, two of them negative: two thirds lean negative.
+    assert row["sentiment_label"] == NEGATIVE
 
 
-def test_a_theme_with_only_spanish_answers_has_no_sentiment(small):
-    texts = frame([(1, "q", "El autobús llega tarde.", "es", False)])
-    row = summarize_themes(texts, codebook=small).iloc[0]
-    assert math.isnan(row["sentiment"])
-    assert row["sentiment_n"] == 0
-    assert row["not_scored"] == 1
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("La maestra es muy buena", 1),
+        ("Excelente escuela, gracias", 1),
+        ("El autobús es terrible", -1),
+        ("La comida no es buena", -1),  # negation flips
+        ("Mi hijo tiene miedo en los pasillos", -1),
+        ("No es malo", 1),
+        ("El autobús pasa a las siete", 0),
+    ],
+)
+def test_spanish_comments_are_scored_offline_by_the_bundled_lexicon(text, sign):
+    score = polarity_es(text)
+    assert (score > 0) - (score < 0) == sign
+    assert polarity_in(text, "es") == score
 
 
-def test_spanish_written_under_an_english_choice_is_not_scored(small):
-    # The respondent chose English in the bot but wrote Spanish: the stopword check wins.
-    text = "El autobús de la escuela no llega y los niños tienen frío."
-    assert effective_language(text, "en") == "es"
-    row = summarize_themes(frame([(1, "q", text, "en", False)]), codebook=small).iloc[0]
-    assert (row["sentiment_n"], row["not_scored"]) == (0, 1)
+def test_muy_intensifies_like_very():
+    assert polarity_es("es muy buena") == pytest.approx(min(1.0, 0.7 * 1.3))
 
 
-def test_the_chosen_language_decides_short_or_unclear_answers():
-    assert effective_language("bus", "es") == "es"
-    assert effective_language("bus", "en") == "en"
-    assert effective_language("The bus is late and the driver is rude", "es") == "en"
-    assert effective_language("El bus", None) == "es"
-    assert effective_language("The bus", None) == "en"
+@pytest.mark.parametrize(
+    ("scores", "label"),
+    [
+        ([0.5, 0.7, 0.3, 0.2], POSITIVE),
+        ([0.5, 0.7, -0.3, 0.0, 0.0], POSITIVE),  # 2 of 3 toned lean positive
+        ([-0.5, -0.7, -0.3], NEGATIVE),
+        ([0.5, -0.7, 0.3, -0.4], MIXED),
+        ([0.5, 0.7], None),  # too few toned comments to say
+        ([0.0, 0.05, -0.05, float("nan"), 0.9], None),  # neutral and unscored do not count
+        ([], None),
+    ],
+)
+def test_sentiment_label_of_a_group(scores, label):
+    assert sentiment_label(scores) == label
+
+
+def test_labels_are_words_in_both_languages():
+    assert describe_sentiment(POSITIVE) == "mostly positive"
+    assert describe_sentiment(MIXED, "es") == "mixto"
+    assert describe_sentiment(NEGATIVE, "es") == "mayormente negativo"
+    assert describe_sentiment(None) == "too few to say"
+    assert {describe_sentiment(label) for label in LABELS} == {
+        "mostly positive",
+        "mixed",
+        "mostly negative",
+    }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -15,7 +14,8 @@ from textblob import TextBlob
 
 from analysis.codebook import load_codebook
 from analysis.deidentify import REMOVED
-from analysis.themes import COLUMNS, summarize_themes
+from analysis.sentiment_es import polarity_es
+from analysis.themes import COLUMNS, MIN_THEME_RESPONDENTS, summarize_themes
 from bench.bench_text import generate_texts
 from bench.naive_text import naive_summarize_themes
 
@@ -38,7 +38,9 @@ def polarity(text: str) -> float:
 
 
 def test_fixture_table_matches_hand_counts(small, answers):
-    result = summarize_themes(answers, codebook=small, emergent_min_respondents=2)
+    result = summarize_themes(
+        answers, codebook=small, min_theme_respondents=1, emergent_min_respondents=2
+    )
     assert list(result.columns) == COLUMNS
     table = result.set_index("theme_id")
     # Eight respondents wrote something; r05's answer is blank.
@@ -50,21 +52,21 @@ def test_fixture_table_matches_hand_counts(small, answers):
     assert list(table["share"]) == [0.5, 0.5, 0.25]
     assert list(table["kind"]) == ["deductive", "deductive", "emergent"]
     assert table.loc["safety", "theme"] == "Safety"
-    # English answers per theme are scored, Spanish ones are counted as not scored.
-    assert table.loc["transport", "sentiment_n"] == 3
-    assert table.loc["transport", "not_scored"] == 2
-    assert table.loc["safety", "sentiment_n"] == 3
-    assert table.loc["safety", "not_scored"] == 1
+    # English answers are scored by PatternAnalyzer, Spanish ones by the bundled lexicon.
+    assert table.loc["transport", "sentiment_n"] == 5
+    assert table.loc["transport", "not_scored"] == 0
+    assert table.loc["safety", "sentiment_n"] == 4
     keys = answers["question_id"] + answers["respondent_id"]
     by_respondent = dict(zip(keys, answers["text"], strict=True))
-    transport = [by_respondent["q1r01"], by_respondent["q2r01"], by_respondent["q1r02"]]
-    assert table.loc["transport", "sentiment"] == pytest.approx(
-        sum(polarity(t) for t in transport) / 3
-    )
+    english = [by_respondent["q1r01"], by_respondent["q2r01"], by_respondent["q1r02"]]
+    spanish = [t for k, t in by_respondent.items() if k in {"q1r03", "q1r08"}]
+    assert len(spanish) == 2
+    expected = [polarity(t) for t in english] + [polarity_es(t) for t in spanish]
+    assert table.loc["transport", "sentiment"] == pytest.approx(sum(expected) / 5)
 
 
 def test_fixture_quotes_are_deidentified_unflagged_and_from_different_people(small, answers):
-    table = summarize_themes(answers, codebook=small).set_index("theme_id")
+    table = summarize_themes(answers, codebook=small, min_theme_respondents=1).set_index("theme_id")
     safety = table.loc["safety", "quotes"]
     assert 1 <= len(safety) <= 3
     assert all("hurt myself" not in quote for quote in safety)
@@ -76,7 +78,7 @@ def test_fixture_quotes_are_deidentified_unflagged_and_from_different_people(sma
 
 
 def test_spanish_labels(small, answers):
-    result = summarize_themes(answers, codebook=small, language="es")
+    result = summarize_themes(answers, codebook=small, min_theme_respondents=1, language="es")
     assert result.set_index("theme_id").loc["transport", "theme"] == "Llegar a la escuela"
 
 
@@ -90,7 +92,7 @@ def test_respondents_are_counted_once_across_questions(small):
             "flagged": [False] * 4,
         }
     )
-    row = summarize_themes(texts, codebook=small).iloc[0]
+    row = summarize_themes(texts, codebook=small, min_theme_respondents=1).iloc[0]
     assert (row["theme_id"], row["respondents"], row["share"]) == ("transport", 1, 0.5)
     assert row["sentiment_n"] == 3
 
@@ -123,13 +125,16 @@ def test_all_spanish_input(small):
             "flagged": [False] * 3,
         }
     )
-    result = summarize_themes(texts, codebook=small, language="es").set_index("theme_id")
+    result = summarize_themes(
+        texts, codebook=small, min_theme_respondents=1, language="es"
+    ).set_index("theme_id")
     assert list(result.index) == ["safety", "transport"]
     assert list(result["respondents"]) == [1, 1]
     assert list(result["share"]) == [pytest.approx(1 / 3)] * 2
-    assert result["sentiment"].map(math.isnan).all()
-    assert list(result["sentiment_n"]) == [0, 0]
-    assert list(result["not_scored"]) == [1, 1]
+    # Scored by the bundled Spanish lexicon: "acoso" is negative, the bus line neutral.
+    assert result.loc["safety", "sentiment"] < 0
+    assert list(result["sentiment_n"]) == [1, 1]
+    assert list(result["not_scored"]) == [0, 0]
     assert result.loc["safety", "quotes"] == ["Hay acoso en la escuela."]
 
 
@@ -145,16 +150,24 @@ def test_optimized_and_naive_paths_give_the_same_table(small, answers):
         (small, answers, 2),
         (None, generate_texts(400, respondents=80, seed=3), 5),
     ):
-        fast = summarize_themes(texts, codebook=codebook, emergent_min_respondents=minimum)
-        slow = naive_summarize_themes(texts, codebook=codebook, emergent_min_respondents=minimum)
+        fast = summarize_themes(
+            texts, codebook=codebook, min_theme_respondents=1, emergent_min_respondents=minimum
+        )
+        slow = naive_summarize_themes(
+            texts, codebook=codebook, min_theme_respondents=1, emergent_min_respondents=minimum
+        )
         assert len(fast) >= 3
         pd.testing.assert_frame_equal(fast, slow, check_exact=False, rtol=1e-12, atol=1e-12)
 
 
 def test_two_worker_processes_give_the_same_table(monkeypatch, small, answers):
     monkeypatch.setattr("analysis.themes._PARALLEL_FROM", 0)
-    one = summarize_themes(answers, codebook=small, emergent_min_respondents=2)
-    two = summarize_themes(answers, codebook=small, emergent_min_respondents=2, workers=2)
+    one = summarize_themes(
+        answers, codebook=small, min_theme_respondents=1, emergent_min_respondents=2
+    )
+    two = summarize_themes(
+        answers, codebook=small, min_theme_respondents=1, emergent_min_respondents=2, workers=2
+    )
     pd.testing.assert_frame_equal(one, two)
 
 
@@ -171,7 +184,10 @@ try:
 except MissingCorpusError:
     corpus = "missing"
 texts = pd.read_csv(sys.argv[1], keep_default_na=False)
-result = summarize_themes(texts, codebook=load_codebook(sys.argv[2]), emergent_min_respondents=2)
+codebook = load_codebook(sys.argv[2])
+result = summarize_themes(
+    texts, codebook=codebook, min_theme_respondents=1, emergent_min_respondents=2
+)
 print(json.dumps({"corpus": corpus, "table": result.to_dict("list")}))
 """
 
@@ -197,7 +213,41 @@ def test_runs_without_any_nltk_corpus(tmp_path, small, answers):
     out = json.loads(done.stdout)
     # The corpus-needing TextBlob attributes really fail here, and the summary still works.
     assert out["corpus"] == "missing"
-    expected = summarize_themes(answers, codebook=small, emergent_min_respondents=2)
+    expected = summarize_themes(
+        answers, codebook=small, min_theme_respondents=1, emergent_min_respondents=2
+    )
     assert out["table"]["theme_id"] == list(expected["theme_id"])
     assert out["table"]["respondents"] == list(expected["respondents"])
     assert out["table"]["quotes"] == list(expected["quotes"])
+
+
+def _bus_answers(people: int) -> pd.DataFrame:
+    rows = [(f"r{i}", "q", f"The bus is late again, day {i}.", "en", False) for i in range(people)]
+    rows += [(f"x{i}", "q", "Nothing to add.", "en", False) for i in range(10)]
+    return pd.DataFrame(
+        rows, columns=["respondent_id", "question_id", "text", "language", "flagged"]
+    )
+
+
+def test_a_theme_fewer_than_five_people_mention_is_not_shown_nor_quoted():
+    assert MIN_THEME_RESPONDENTS == 5
+    four = summarize_themes(_bus_answers(4))
+    assert "transportation" not in set(four["theme_id"])
+    assert not any("bus" in quote for quotes in four["quotes"] for quote in quotes)
+    five = summarize_themes(_bus_answers(5)).set_index("theme_id")
+    assert five.loc["transportation", "respondents"] == 5
+    assert len(five.loc["transportation", "quotes"]) == 3
+
+
+def test_the_theme_threshold_is_a_parameter():
+    table = summarize_themes(_bus_answers(2), min_theme_respondents=2)
+    assert "transportation" in set(table["theme_id"])
+    assert summarize_themes(_bus_answers(5), min_theme_respondents=6).empty
+
+
+def test_one_person_writing_becas_in_english_makes_no_college_theme():
+    rows = [(f"r{i}", "q", "I came because of the teachers.", "en", False) for i in range(8)]
+    texts = pd.DataFrame(
+        rows, columns=["respondent_id", "question_id", "text", "language", "flagged"]
+    )
+    assert "college" not in set(summarize_themes(texts)["theme_id"])
