@@ -331,6 +331,8 @@ class FakeBotApi:
             raise ValueError(f"latency must not be negative, not {latency}")
         self.latency = latency
         self.faults = faults or Faults()
+        self.method_counts: Counter[str] = Counter()
+        """Every call received, by lower-case method name, getUpdates included."""
         self.fault_counts: Counter[str] = Counter()
         """How many random faults were injected: "429", "502" and "redelivered"."""
         self._random = random.Random(self.faults.seed)
@@ -470,6 +472,7 @@ class FakeBotApi:
             error = ApiError(400, f"Bad Request: can't parse request body: {exc}")
             return web.json_response(error.payload(), status=400)
         status = 200
+        self.method_counts[method.lower()] += 1
         await self._travel()
         try:
             self._apply_faults(method, params)
