@@ -1094,6 +1094,10 @@ class FakeBotApi:
             self._queue.append(_Queued(update, forced=True))
             self._notify()
 
+    def update(self, update_id: int) -> JSONDict:
+        """An update as it was made available to the bot."""
+        return self._sent_updates[update_id]
+
     @property
     def pending_updates(self) -> int:
         return len(self._queue)

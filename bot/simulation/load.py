@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import random
 import re
 import statistics
@@ -335,7 +336,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     """Nearest-rank percentile of sorted `values` (NaN when there are none)."""
     if not values:
         return float("nan")
-    rank = max(0, min(len(values) - 1, round(fraction * len(values) + 0.5) - 1))
+    rank = max(0, min(len(values) - 1, math.ceil(fraction * len(values) - 1e-9) - 1))
     return values[rank]
 
 
