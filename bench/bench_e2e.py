@@ -54,6 +54,7 @@ from bot.simulation.process import (  # noqa: E402
     BotProcess,
     bot_environment,
     chorus_process,
+    free_port,
 )
 
 TOKEN = "7100000001:BENCH-e2e-token"
@@ -113,6 +114,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--chat-rate", default=None, help="CHORUS_CHAT_RATE (messages/s per chat)")
     p.add_argument("--floor-questions", type=int, default=16)
     p.add_argument("--no-floor", action="store_true", help="measure chorus only")
+    p.add_argument(
+        "--webhook", action="store_true",
+        help="both bots receive pushed updates (`chorus run --webhook`) instead of polling",
+    )  # fmt: skip
     p.add_argument("--no-chorus", action="store_true", help="measure the floor only")
     p.add_argument("--keep", action="store_true", help="keep the logs and the database")
     p.add_argument("--json", type=Path, default=None, help="also write the figures here")
@@ -219,6 +224,7 @@ async def chorus_phase(args: argparse.Namespace, work: Path) -> Phase:
             database_url=database_url,
             log_path=work / "chorus.log",
             extra_env=runtime_env(args),
+            webhook_port=free_port() if args.webhook else None,
         )
         phase, report = await measure(args, "chorus", api, process, code)
         stored = stored_answers(database_url, code)
@@ -233,7 +239,11 @@ async def floor_phase(args: argparse.Namespace, work: Path) -> Phase:
         env = bot_environment(api)
         argv = [sys.executable, str(ROOT / "bench" / "floor_bot.py")]
         argv += ["--questions", str(args.floor_questions)]
-        process = BotProcess(api, argv, env=env, log_path=work / "floor.log")
+        ready = "getUpdates"
+        if args.webhook:
+            argv += ["--webhook-port", str(free_port())]
+            ready = "setWebhook"
+        process = BotProcess(api, argv, env=env, log_path=work / "floor.log", ready_method=ready)
         phase, _ = await measure(args, "floor", api, process, "floor")
     return phase
 
@@ -274,7 +284,7 @@ def header(args: argparse.Namespace) -> None:
         f"bench_e2e: {args.respondents} respondents, round trip {args.latency * 1000:.0f} ms, "
         f"think {args.think[0]:g}-{args.think[1]:g} s (offered ~"
         f"{args.respondents / mean_think:.1f} taps/s), arrival over {args.arrival:g} s, "
-        f"seed {args.seed}"
+        f"seed {args.seed}, {'webhook' if args.webhook else 'long polling'}"
     )
     print(
         f"  faults for chorus: 429 {args.rate_429:.0%} (retry_after {args.retry_after}s), "

@@ -6,7 +6,7 @@ answers the callback query and sends the next question with five buttons, with P
 `concurrent_updates(True)`. Whatever chorus takes beyond this is chorus's own cost.
 
     TELEGRAM_BOT_TOKEN=... TELEGRAM_API_BASE_URL=http://127.0.0.1:PORT/bot \
-        .venv/bin/python bench/floor_bot.py [--questions 16]
+        .venv/bin/python bench/floor_bot.py [--questions 16] [--webhook-port PORT]
 """
 
 from __future__ import annotations
@@ -62,13 +62,24 @@ def build(token: str, base_url: str, total: int) -> Application:  # type: ignore
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=16)
+    parser.add_argument("--webhook-port", type=int, default=None, help="push, not polling")
     args = parser.parse_args(argv)
     token = os.environ.get("TELEGRAM_BOT_TOKEN")
     base_url = os.environ.get("TELEGRAM_API_BASE_URL")
     if not token or not base_url:
         sys.exit("floor_bot: set TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL")
     logging.basicConfig(level=logging.WARNING)
-    build(token, base_url, args.questions).run_polling(allowed_updates=Update.ALL_TYPES)
+    app = build(token, base_url, args.questions)
+    if args.webhook_port is None:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    app.run_webhook(
+        listen="127.0.0.1",
+        port=args.webhook_port,
+        url_path="telegram",
+        webhook_url=f"http://127.0.0.1:{args.webhook_port}/telegram",
+        allowed_updates=Update.ALL_TYPES,
+    )
 
 
 if __name__ == "__main__":

@@ -259,6 +259,8 @@ class _Chat:
     activity: int = 0
     last_activity_at: float = 0.0
     blocked: bool = False
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set (and replaced) whenever the bot does something in this chat."""
 
     def user(self) -> JSONDict:
         user: JSONDict = {"id": self.chat_id, "is_bot": False, "first_name": self.first_name}
@@ -919,6 +921,8 @@ class FakeBotApi:
         chat.transcript.append(TranscriptEntry("bot", kind, message_id, text, labels, now))
         chat.activity += 1
         chat.last_activity_at = now
+        changed, chat.changed = chat.changed, asyncio.Event()
+        changed.set()
         self._notify()
 
     # ------------------------------------------------------------------ acting as users
@@ -1178,6 +1182,16 @@ class FakeBotApi:
         async with asyncio.timeout(timeout):
             while not predicate():
                 await self._changed.wait()
+
+    async def wait_in_chat(
+        self, chat_id: int, predicate: Callable[[], bool], *, timeout: float = 5.0
+    ) -> None:
+        """`wait_until` for a condition on one chat: woken only by the bot acting in that
+        chat, so hundreds of waiting users do not all re-check on every call."""
+        chat = self._chat(chat_id)
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await chat.changed.wait()
 
     async def wait_for_reply(
         self, chat_id: int, *, after: int | UserAction, timeout: float = 5.0

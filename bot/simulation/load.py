@@ -173,9 +173,10 @@ class LoadRespondent:
             return reacted() or bool(new_messages())
 
         try:
-            await self.api.wait_until(anything, timeout=self.settings.reply_timeout)
+            chat = self.chat_id
+            await self.api.wait_in_chat(chat, anything, timeout=self.settings.reply_timeout)
             if not reacted():  # a notice first: a question may still follow it
-                await self.api.wait_until(reacted, timeout=self.settings.settle)
+                await self.api.wait_in_chat(chat, reacted, timeout=self.settings.settle)
         except TimeoutError:
             pass
         arrived = new_messages()

@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -83,8 +84,12 @@ class BotProcess:
         env: Mapping[str, str],
         log_path: Path,
         cwd: Path | None = None,
+        ready_method: str = "getUpdates",
     ) -> None:
+        """`ready_method` is the call that shows the bot is serving: getUpdates when it polls,
+        setWebhook when it listens for pushes."""
         self.api = api
+        self.ready_method = ready_method.lower()
         self.argv = list(argv)
         self.env = dict(env)
         self.log_path = log_path
@@ -103,10 +108,11 @@ class BotProcess:
         return None if self._process is None else self._process.pid
 
     async def start(self, *, ready_timeout: float = 60.0) -> None:
-        """Start the command and return once it has asked the fake for updates."""
+        """Start the command and return once it polls (or has set its webhook)."""
         if self.running:
             raise RuntimeError("the bot process is already running")
-        polls = self.api.method_counts["getupdates"]
+        ready = self.ready_method
+        polls = self.api.method_counts[ready]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
         self._process = await asyncio.create_subprocess_exec(
@@ -121,12 +127,12 @@ class BotProcess:
         self.starts += 1
         try:
             async with asyncio.timeout(ready_timeout):
-                while self.api.method_counts["getupdates"] <= polls and self.running:
+                while self.api.method_counts[ready] <= polls and self.running:
                     await asyncio.sleep(0.05)
         except TimeoutError:
             await self.kill()
             raise TimeoutError(
-                f"the bot did not poll within {ready_timeout}s; see {self.log_path}"
+                f"the bot made no {ready} call within {ready_timeout}s; see {self.log_path}"
             ) from None
         if not self.running:
             raise RuntimeError(f"the bot exited at start-up; see {self.log_path}")
@@ -182,8 +188,24 @@ def chorus_process(
     database_url: str,
     log_path: Path,
     extra_env: Mapping[str, str] | None = None,
-    args: Sequence[str] = (),
+    webhook_port: int | None = None,
 ) -> BotProcess:
-    """`chorus run` against `api`, storing in `database_url`."""
+    """`chorus run` against `api`, storing in `database_url`: polling, or with `webhook_port`
+    `chorus run --webhook` on 127.0.0.1 at that port, which the fake then pushes updates to
+    (plain http, with the secret token derived from `CHORUS_SECRET_KEY`)."""
     env = bot_environment(api, database_url=database_url, extra=extra_env)
-    return BotProcess(api, chorus_command(*args), env=env, log_path=log_path)
+    if webhook_port is None:
+        return BotProcess(api, chorus_command(), env=env, log_path=log_path)
+    env.setdefault("CHORUS_SECRET_KEY", "chorus-simulation-webhook-secret")
+    url = f"http://127.0.0.1:{webhook_port}/telegram"
+    argv = chorus_command("--webhook", "--listen", "127.0.0.1", "--port", str(webhook_port))
+    return BotProcess(
+        api, [*argv, "--url", url], env=env, log_path=log_path, ready_method="setWebhook"
+    )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
