@@ -57,7 +57,7 @@ def handled(api: FakeBotApi, update_id: int) -> bool:
 async def kill_repeatedly(process: BotProcess, rng: random.Random, done: asyncio.Event) -> int:
     kills = 0
     while kills < KILLS and not done.is_set():
-        await asyncio.sleep(rng.uniform(2.0, 4.0))
+        await asyncio.sleep(rng.uniform(1.5, 3.0))
         if done.is_set():
             break
         await process.restart()
@@ -68,8 +68,8 @@ async def kill_repeatedly(process: BotProcess, rng: random.Random, done: asyncio
 async def test_kill_9_mid_run_loses_no_update_and_no_answer(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'crash.db'}"
     code = prepare_campaign(database_url, out_dir=tmp_path / "campaign", username="crash_bot")
-    # About 17 taps each at 0.5-1.5 s: the run lasts long enough for every kill and restart.
-    settings = LoadSettings(think=(0.5, 1.5), arrival=2.0, reply_timeout=12.0, seed=5)
+    # About 17 taps each at 0.3-1 s: the run lasts long enough for every kill and restart.
+    settings = LoadSettings(think=(0.3, 1.0), arrival=2.0, reply_timeout=12.0, seed=5)
     async with FakeBotApi(token=TOKEN, username="crash_bot", latency=0.01) as api:
         process = chorus_process(api, database_url=database_url, log_path=tmp_path / "bot.log")
         await process.start()
@@ -82,7 +82,7 @@ async def test_kill_9_mid_run_loses_no_update_and_no_answer(tmp_path: Path) -> N
                 respondents=RESPONDENTS,
                 settings=settings,
                 chat_id_base=20_000_000 + int(time.time()) % 100_000 * 100,
-                time_limit=50.0,
+                time_limit=45.0,
             )
             done.set()
             kills = await killer
