@@ -332,7 +332,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    figures = asyncio.run(main_async(args))
+    try:
+        figures = asyncio.run(main_async(args))
+    except (RuntimeError, TimeoutError) as exc:  # a bot that would not start: its log says why
+        sys.exit(f"bench_e2e: {exc}")
     if args.json is not None:
         args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n")
 
