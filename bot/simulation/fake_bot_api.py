@@ -319,6 +319,7 @@ class FakeBotApi:
         first_update_id: int | None = None,
         latency: float = 0.0,
         faults: Faults | None = None,
+        webhook_attempts: int = WEBHOOK_ATTEMPTS,
     ) -> None:
         """`first_update_id` defaults to the clock in milliseconds: update ids then keep
         increasing across runs, as Telegram's do, so a bot whose database remembers the
@@ -328,10 +329,15 @@ class FakeBotApi:
         takes effect (a message reaches the user then), half before its answer returns. A
         getUpdates long poll waits for updates in between, so an update taken from the queue
         reaches the bot half a round trip later. Webhook pushes wait half a round trip.
+
+        A webhook push that fails is tried `webhook_attempts` times in all, waiting a little
+        longer each time (capped at 2 s); Telegram itself keeps trying for hours, so a crash
+        test that restarts a webhook bot wants a large number here.
         """
         if latency < 0:
             raise ValueError(f"latency must not be negative, not {latency}")
         self.latency = latency
+        self.webhook_attempts = max(1, webhook_attempts)
         self.faults = faults or Faults()
         self.method_counts: Counter[str] = Counter()
         """Every call received, by lower-case method name, getUpdates included."""
@@ -1120,7 +1126,7 @@ class FakeBotApi:
         if self.webhook_secret:
             headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook_secret
         url = self.webhook_url
-        for attempt in range(WEBHOOK_ATTEMPTS):
+        for attempt in range(self.webhook_attempts):
             if url is None:
                 return
             status = 0
@@ -1136,7 +1142,8 @@ class FakeBotApi:
             if 200 <= status < 300:
                 self.confirmed.add(update["update_id"])
                 return
-            await asyncio.sleep(0.05 * (attempt + 1))
+            if attempt + 1 < self.webhook_attempts:
+                await asyncio.sleep(min(2.0, 0.05 * (attempt + 1)))
 
     # ------------------------------------------------------------------ observing
 

@@ -594,3 +594,28 @@ async def test_commands_can_be_set_for_one_chat(api: FakeBotApi) -> None:
     assert [c["command"] for c in api.commands_for(901)] == ["start"]
     assert api.commands == [{"command": "start", "description": "Start"}]
     assert set(api.commands_by_scope) == {"default", "chat:900"}
+
+
+async def test_a_webhook_push_is_retried_until_the_bot_is_back_and_then_confirmed() -> None:
+    async with FakeBotApi(token=TOKEN, latency=0.02, webhook_attempts=40) as api:
+        app = _tiny_app(api)
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}/hook"
+        await app.initialize()
+        try:
+            await app.bot.set_webhook(url)  # nobody listens yet: pushes fail and are retried
+            action = api.send_text(CHAT, "later")
+            await api.wait_until(lambda: len(api.webhook_deliveries) >= 2, timeout=5)
+            assert action.update_id not in api.confirmed
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_webhook(
+                listen="127.0.0.1", port=port, url_path="hook", webhook_url=url
+            )
+            reply = await api.wait_for_reply(CHAT, after=action, timeout=10)
+        finally:
+            await asyncio.wait_for(_stop(app), 10)
+    statuses = [status for update, status in api.webhook_deliveries if update == action.update_id]
+    assert reply.text == "echo: later"
+    assert statuses[0] == 0 and statuses[-1] == 200
+    assert action.update_id in api.confirmed
