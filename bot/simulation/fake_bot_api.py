@@ -19,16 +19,19 @@ import contextlib
 import itertools
 import json
 import logging
+import random
 import socket
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from types import TracebackType
 from typing import Any, Literal, Self
 
+import aiohttp
 from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp.web_request import FileField
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -58,6 +61,21 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
+MAX_CAPTION_LENGTH = 1024
+
+CHAT_METHODS = frozenset(
+    {
+        "sendmessage",
+        "editmessagetext",
+        "editmessagereplymarkup",
+        "answercallbackquery",
+        "deletemessage",
+        "senddocument",
+        "sendphoto",
+        "sendchataction",
+    }
+)
+"""The calls random faults hit: what a bot does for its users, not its start-up calls."""
 
 
 class ApiError(Exception):
@@ -78,6 +96,46 @@ class ApiError(Exception):
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded (multipart) or referred to by file id or URL."""
+
+    kind: Literal["document", "photo"]
+    filename: str | None
+    size: int
+    """Bytes received; 0 for a file id or URL, which carry no content."""
+    content_type: str | None = None
+    reference: str | None = None
+    """The file id or URL when nothing was uploaded."""
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Random faults, as Telegram produces them under load, drawn from one seeded generator.
+
+    Each call of a method in `methods` is answered 429 (with `retry_after`) with probability
+    `rate_429`, else 502 with probability `rate_5xx`; getUpdates gets only the 502s. A fraction
+    `redeliver` of the updates is delivered a second time, `redeliver_delay` seconds later.
+    A faulted call has no effect, as when Telegram refuses it before doing anything.
+    """
+
+    rate_429: float = 0.0
+    retry_after: int = 1
+    rate_5xx: float = 0.0
+    redeliver: float = 0.0
+    redeliver_delay: tuple[float, float] = (0.5, 3.0)
+    seed: int = 0
+    methods: frozenset[str] = CHAT_METHODS
+
+    def __post_init__(self) -> None:
+        for name in ("rate_429", "rate_5xx", "redeliver"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, not {value}")
+        if self.rate_429 + self.rate_5xx > 1.0:
+            raise ValueError("rate_429 + rate_5xx must not exceed 1")
 
 
 @dataclass(frozen=True)
@@ -105,6 +163,11 @@ class ChatMessage:
     deleted: bool = False
     raw_text: str = ""
     parse_mode: str | None = None
+    sent_at: float = 0.0
+    """`time.monotonic()` when the message reached the user (after half the round trip)."""
+    edited_at: float | None = None
+    attachment: Upload | None = None
+    """A document or photo the bot sent; the caption is `text`."""
 
     @property
     def buttons(self) -> tuple[InlineButton, ...]:
@@ -196,6 +259,8 @@ class _Chat:
     activity: int = 0
     last_activity_at: float = 0.0
     blocked: bool = False
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set (and replaced) whenever the bot does something in this chat."""
 
     def user(self) -> JSONDict:
         user: JSONDict = {"id": self.chat_id, "is_bot": False, "first_name": self.first_name}
@@ -252,10 +317,44 @@ class FakeBotApi:
         username: str = "chorus_test_bot",
         first_name: str = "Chorus",
         first_update_id: int | None = None,
+        latency: float = 0.0,
+        faults: Faults | None = None,
+        webhook_attempts: int = WEBHOOK_ATTEMPTS,
     ) -> None:
         """`first_update_id` defaults to the clock in milliseconds: update ids then keep
         increasing across runs, as Telegram's do, so a bot whose database remembers the
-        updates of an earlier run (idempotency) does not take new ones for duplicates."""
+        updates of an earlier run (idempotency) does not take new ones for duplicates.
+
+        `latency` is the round trip of every Bot API call in seconds: half before the call
+        takes effect (a message reaches the user then), half before its answer returns. A
+        getUpdates long poll waits for updates in between, so an update taken from the queue
+        reaches the bot half a round trip later. Webhook pushes wait half a round trip.
+
+        A webhook push that fails is tried `webhook_attempts` times in all, waiting a little
+        longer each time (capped at 2 s); Telegram itself keeps trying for hours, so a crash
+        test that restarts a webhook bot wants a large number here.
+        """
+        if latency < 0:
+            raise ValueError(f"latency must not be negative, not {latency}")
+        self.latency = latency
+        self.webhook_attempts = max(1, webhook_attempts)
+        self.faults = faults or Faults()
+        self.method_counts: Counter[str] = Counter()
+        """Every call received, by lower-case method name, getUpdates included."""
+        self.fault_counts: Counter[str] = Counter()
+        """How many random faults were injected: "429", "502" and "redelivered"."""
+        self._random = random.Random(self.faults.seed)
+        self._timers: list[asyncio.TimerHandle] = []
+        self.update_times: dict[int, float] = {}
+        """`time.monotonic()` when each update was made available to the bot."""
+        self.delivered: dict[int, float] = {}
+        """update id -> when the bot first received it (a getUpdates answer or a webhook push)."""
+        self.confirmed: set[int] = set()
+        """Updates Telegram may forget: confirmed by a later getUpdates offset or a 2xx webhook
+        answer. A bot that loses one of these has lost it for good."""
+        self.commands_by_scope: dict[str, list[JSONDict]] = {}
+        """setMyCommands per scope key: "default", "all_private_chats", "chat:<id>", ...
+        with ":<language>" appended when a language code was given."""
         self.token = token
         self.username = username
         self.bot_user: JSONDict = {
@@ -267,7 +366,6 @@ class FakeBotApi:
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
-        self.commands: list[JSONDict] = []
         self.calls: list[ApiCall] = []
         self.callback_answers: dict[str, CallbackAnswer] = {}
         self.webhook_url: str | None = None
@@ -304,6 +402,8 @@ class FakeBotApi:
             "answercallbackquery": self._answer_callback_query,
             "deletemessage": self._delete_message,
             "sendchataction": self._send_chat_action,
+            "senddocument": self._send_document,
+            "sendphoto": self._send_photo,
             "setmydescription": self._no_op,
             "setmyshortdescription": self._no_op,
             "setchatmenubutton": self._no_op,
@@ -340,6 +440,8 @@ class FakeBotApi:
     async def stop(self) -> None:
         self._closing = True
         self._notify()
+        for timer in self._timers:
+            timer.cancel()
         for task in list(self._push_tasks):
             task.cancel()
         for task in list(self._push_tasks):
@@ -378,8 +480,11 @@ class FakeBotApi:
             error = ApiError(400, f"Bad Request: can't parse request body: {exc}")
             return web.json_response(error.payload(), status=400)
         status = 200
+        self.method_counts[method.lower()] += 1
+        await self._travel()
         try:
             self._apply_faults(method, params)
+            self._random_fault(method.lower())
             handler = self._handlers.get(method.lower())
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
@@ -393,7 +498,31 @@ class FakeBotApi:
         if method.lower() != "getupdates" or status != 200:
             self.calls.append(ApiCall(method, params, status, time.monotonic()))
             self._notify()
+        await self._travel()
         return web.json_response(body, status=status)
+
+    async def _travel(self) -> None:
+        """Half a round trip: the request's way to Telegram, or the answer's way back."""
+        if self.latency > 0 and not self._closing:
+            await asyncio.sleep(self.latency / 2)
+
+    def _random_fault(self, method: str) -> None:
+        faults = self.faults
+        if method == "getupdates":
+            if faults.rate_5xx and self._random.random() < faults.rate_5xx:
+                self.fault_counts["502"] += 1
+                raise ApiError(502, "Bad Gateway")
+            return
+        if method not in faults.methods or not (faults.rate_429 or faults.rate_5xx):
+            return
+        draw = self._random.random()
+        if draw < faults.rate_429:
+            self.fault_counts["429"] += 1
+            retry = faults.retry_after
+            raise ApiError(429, f"Too Many Requests: retry after {retry}", retry)
+        if draw < faults.rate_429 + faults.rate_5xx:
+            self.fault_counts["502"] += 1
+            raise ApiError(502, "Bad Gateway")
 
     @staticmethod
     async def _read_params(request: web.Request) -> JSONDict:
@@ -412,6 +541,8 @@ class FakeBotApi:
             for key, value in form.items():
                 if isinstance(value, str):
                     params[key] = value
+                elif isinstance(value, FileField):
+                    params[key] = _received_file(value)
         for key in _NESTED_FIELDS & params.keys():
             if isinstance(params[key], str):
                 params[key] = json.loads(params[key])
@@ -499,6 +630,9 @@ class FakeBotApi:
         while True:
             ready = self._take_ready(offset, limit)
             if ready or self._closing:
+                now = time.monotonic()
+                for update in ready:
+                    self.delivered.setdefault(update["update_id"], now)
                 return ready
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
@@ -507,6 +641,8 @@ class FakeBotApi:
 
     def _confirm(self, offset: int) -> None:
         """Telegram forgets updates below the offset: the bot has confirmed them."""
+        if offset > 0:
+            self.confirmed.update(u for u in self.delivered if u < offset)
         if offset < 0:
             keep = -offset
             while len(self._queue) > keep:
@@ -556,20 +692,57 @@ class FakeBotApi:
             "pending_update_count": len(self._queue) + len(self._push_tasks),
         }
 
+    @property
+    def commands(self) -> list[JSONDict]:
+        """The default scope's command list, the one most chats see."""
+        return self.commands_by_scope.get("default", [])
+
+    @commands.setter
+    def commands(self, value: list[JSONDict]) -> None:
+        self.commands_by_scope["default"] = value
+
+    def commands_for(self, chat_id: int, language_code: str | None = None) -> list[JSONDict]:
+        """The menu a private chat shows: its own scope first, then the wider ones, as Telegram
+        resolves them (a language-specific list before the plain one at each level)."""
+        for key in (f"chat:{chat_id}", "all_private_chats", "default"):
+            for candidate in ((f"{key}:{language_code}",) if language_code else ()) + (key,):
+                if candidate in self.commands_by_scope:
+                    return self.commands_by_scope[candidate]
+        return []
+
     def _set_my_commands(self, params: JSONDict) -> bool:
         commands = params.get("commands") or []
         for command in commands:
             if not isinstance(command, Mapping) or not {"command", "description"} <= set(command):
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-        self.commands = [dict(c) for c in commands]
+        self.commands_by_scope[self._scope_key(params)] = [dict(c) for c in commands]
         return True
 
     def _get_my_commands(self, params: JSONDict) -> list[JSONDict]:
-        return self.commands
+        return self.commands_by_scope.get(self._scope_key(params), [])
 
     def _delete_my_commands(self, params: JSONDict) -> bool:
-        self.commands = []
+        self.commands_by_scope.pop(self._scope_key(params), None)
         return True
+
+    def _scope_key(self, params: JSONDict) -> str:
+        scope = params.get("scope") or {"type": "default"}
+        if not isinstance(scope, Mapping) or not isinstance(scope.get("type"), str):
+            raise ApiError(400, "Bad Request: can't parse BotCommandScope JSON object")
+        kind = scope["type"]
+        if kind in {"default", "all_private_chats", "all_group_chats", "all_chat_administrators"}:
+            key = kind
+        elif kind in {"chat", "chat_administrators", "chat_member"}:
+            chat_id = _optional_int(scope.get("chat_id"))
+            if chat_id is None:
+                raise ApiError(400, "Bad Request: chat_id is empty")
+            key = f"{kind}:{chat_id}"
+            if kind == "chat_member":
+                key += f":{_optional_int(scope.get('user_id'))}"
+        else:
+            raise ApiError(400, f"Bad Request: wrong BotCommandScope type {kind!r}")
+        language = params.get("language_code")
+        return f"{key}:{language}" if language else key
 
     def _no_op(self, params: JSONDict) -> bool:
         return True
@@ -594,9 +767,42 @@ class FakeBotApi:
             date=int(time.time()),
             raw_text=raw,
             parse_mode=parse_mode,
+            sent_at=time.monotonic(),
         )
         chat.messages[message.message_id] = message
         self._record_bot(chat, "send", message.message_id, text, keyboard)
+        return self._message_json(chat, message)
+
+    def _send_document(self, params: JSONDict) -> JSONDict:
+        return self._send_file(params, "document")
+
+    def _send_photo(self, params: JSONDict) -> JSONDict:
+        return self._send_file(params, "photo")
+
+    def _send_file(self, params: JSONDict, kind: Literal["document", "photo"]) -> JSONDict:
+        chat = self._known_chat(params)
+        upload = _upload(kind, params.get(kind), params)
+        raw = str(params.get("caption") or "")
+        parse_mode = params.get("parse_mode") or None
+        caption = display_text(raw, parse_mode)
+        if len(caption) > MAX_CAPTION_LENGTH:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        keyboard = _parse_keyboard(params.get("reply_markup"))
+        chat.last_message_id += 1
+        message = ChatMessage(
+            chat_id=chat.chat_id,
+            message_id=chat.last_message_id,
+            from_bot=True,
+            text=caption,
+            keyboard=keyboard,
+            date=int(time.time()),
+            raw_text=raw,
+            parse_mode=parse_mode,
+            sent_at=time.monotonic(),
+            attachment=upload,
+        )
+        chat.messages[message.message_id] = message
+        self._record_bot(chat, kind, message.message_id, caption, keyboard)
         return self._message_json(chat, message)
 
     def _edit_message_text(self, params: JSONDict) -> JSONDict:
@@ -630,6 +836,7 @@ class FakeBotApi:
         message.raw_text = raw
         message.parse_mode = parse_mode
         message.edit_date = int(time.time())
+        message.edited_at = time.monotonic()
         self._record_bot(chat, "edit", message.message_id, text, keyboard)
         return self._message_json(chat, message)
 
@@ -699,8 +906,13 @@ class FakeBotApi:
             "from": self.bot_user if message.from_bot else chat.user(),
             "chat": chat.chat(),
             "date": message.date,
-            "text": message.text,
         }
+        if message.attachment is None:
+            body["text"] = message.text
+        else:
+            body.update(_attachment_json(chat.chat_id, message.message_id, message.attachment))
+            if message.text:
+                body["caption"] = message.text
         if message.edit_date is not None:
             body["edit_date"] = message.edit_date
         if message.keyboard:
@@ -715,6 +927,8 @@ class FakeBotApi:
         chat.transcript.append(TranscriptEntry("bot", kind, message_id, text, labels, now))
         chat.activity += 1
         chat.last_activity_at = now
+        changed, chat.changed = chat.changed, asyncio.Event()
+        changed.set()
         self._notify()
 
     # ------------------------------------------------------------------ acting as users
@@ -860,12 +1074,26 @@ class FakeBotApi:
         update_id = next(self._update_ids)
         update = {"update_id": update_id, **body}
         self._sent_updates[update_id] = update
+        self.update_times[update_id] = time.monotonic()
         if self.webhook_url is not None:
             self._push(update)
         else:
             self._queue.append(_Queued(update))
             self._notify()
+        if self.faults.redeliver and self._random.random() < self.faults.redeliver:
+            self._redeliver_later(update_id)
         return update_id
+
+    def _redeliver_later(self, update_id: int) -> None:
+        low, high = self.faults.redeliver_delay
+        delay = self._random.uniform(low, high)
+        self.fault_counts["redelivered"] += 1
+        loop = asyncio.get_running_loop()
+        self._timers.append(loop.call_later(delay, self._redeliver_now, update_id))
+
+    def _redeliver_now(self, update_id: int) -> None:
+        if not self._closing:
+            self.redeliver(update_id)
 
     def redeliver(self, update_id: int) -> None:
         """Deliver an update once more, with the same id, as a Telegram retry would."""
@@ -875,6 +1103,10 @@ class FakeBotApi:
         else:
             self._queue.append(_Queued(update, forced=True))
             self._notify()
+
+    def update(self, update_id: int) -> JSONDict:
+        """An update as it was made available to the bot."""
+        return self._sent_updates[update_id]
 
     @property
     def pending_updates(self) -> int:
@@ -894,20 +1126,24 @@ class FakeBotApi:
         if self.webhook_secret:
             headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook_secret
         url = self.webhook_url
-        for attempt in range(WEBHOOK_ATTEMPTS):
+        for attempt in range(self.webhook_attempts):
             if url is None:
                 return
             status = 0
+            await self._travel()
             try:
                 async with self._client.post(url, data=json.dumps(update), headers=headers) as r:
                     status = r.status
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, aiohttp.ClientError) as exc:
                 _LOGGER.debug("webhook delivery of %s failed: %s", update["update_id"], exc)
             self.webhook_deliveries.append((update["update_id"], status))
+            self.delivered.setdefault(update["update_id"], time.monotonic())
             self._notify()
             if 200 <= status < 300:
+                self.confirmed.add(update["update_id"])
                 return
-            await asyncio.sleep(0.05 * (attempt + 1))
+            if attempt + 1 < self.webhook_attempts:
+                await asyncio.sleep(min(2.0, 0.05 * (attempt + 1)))
 
     # ------------------------------------------------------------------ observing
 
@@ -953,6 +1189,16 @@ class FakeBotApi:
         async with asyncio.timeout(timeout):
             while not predicate():
                 await self._changed.wait()
+
+    async def wait_in_chat(
+        self, chat_id: int, predicate: Callable[[], bool], *, timeout: float = 5.0
+    ) -> None:
+        """`wait_until` for a condition on one chat: woken only by the bot acting in that
+        chat, so hundreds of waiting users do not all re-check on every call."""
+        chat = self._chat(chat_id)
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await chat.changed.wait()
 
     async def wait_for_reply(
         self, chat_id: int, *, after: int | UserAction, timeout: float = 5.0
@@ -1074,3 +1320,33 @@ def _keyboard_json(keyboard: Keyboard) -> list[list[JSONDict]]:
             out.append(item)
         rows.append(out)
     return rows
+
+
+def _received_file(field: FileField) -> Upload:
+    """What a multipart part carried; the bytes are counted and dropped."""
+    size = len(field.file.read())
+    return Upload("document", field.filename or None, size, field.content_type or None)
+
+
+def _upload(kind: Literal["document", "photo"], value: Any, params: JSONDict) -> Upload:
+    """The file a sendDocument/sendPhoto names: uploaded, `attach://<part>`, or an id/URL."""
+    if isinstance(value, str) and value.startswith("attach://"):
+        value = params.get(value.removeprefix("attach://"))
+    if isinstance(value, Upload):
+        return Upload(kind, value.filename, value.size, value.content_type)
+    if isinstance(value, str) and value:
+        return Upload(kind, None, 0, None, value)
+    raise ApiError(400, f"Bad Request: there is no {kind} in the request")
+
+
+def _attachment_json(chat_id: int, message_id: int, upload: Upload) -> JSONDict:
+    file_id = f"{upload.kind}-{chat_id}-{message_id}"
+    if upload.kind == "photo":
+        size = {"file_id": file_id, "file_unique_id": file_id, "width": 800, "height": 600}
+        return {"photo": [{**size, "file_size": upload.size}]}
+    document: JSONDict = {"file_id": file_id, "file_unique_id": file_id, "file_size": upload.size}
+    if upload.filename:
+        document["file_name"] = upload.filename
+    if upload.content_type:
+        document["mime_type"] = upload.content_type
+    return {"document": document}

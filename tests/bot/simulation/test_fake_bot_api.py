@@ -13,8 +13,21 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -26,7 +39,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.simulation.fake_bot_api import NOT_MODIFIED, FakeBotApi
+from bot.simulation.fake_bot_api import NOT_MODIFIED, FakeBotApi, Faults
 
 pytestmark = pytest.mark.filterwarnings(
     # PTB 22 warns when RetryAfter.retry_after is read as an int; that is its own business.
@@ -405,3 +418,204 @@ async def test_webhook_mode_pushes_updates_with_the_secret(api: FakeBotApi) -> N
     finally:
         await asyncio.wait_for(_stop(app), 10)
     assert (api.webhook_deliveries[0][1]) == 200
+
+
+# ---------------------------------------------------------------------------- benchmark features
+
+
+async def _plain_app(api: FakeBotApi) -> Application:
+    app = ApplicationBuilder().token(TOKEN).base_url(api.base_url).build()
+    await app.initialize()
+    return app
+
+
+async def test_every_call_takes_the_injected_round_trip() -> None:
+    async with FakeBotApi(token=TOKEN, latency=0.2) as api:
+        app = await _plain_app(api)
+        try:
+            api.send_text(CHAT, "hi")
+            loop = asyncio.get_running_loop()
+            started, monotonic_start = loop.time(), api.update_times[max(api.update_times)]
+            sent = await app.bot.send_message(CHAT, "hello")
+            took = loop.time() - started
+            updates = await app.bot.get_updates(timeout=0)
+        finally:
+            await app.shutdown()
+    assert sent.text == "hello"
+    assert 0.2 <= took < 0.6
+    message = api.message(CHAT, sent.message_id)
+    # The message reaches the user halfway through the round trip.
+    assert message.sent_at - monotonic_start >= 0.1
+    assert [u.message.text for u in updates] == ["hi"]
+
+
+async def test_a_negative_latency_or_rate_is_refused() -> None:
+    with pytest.raises(ValueError, match="latency"):
+        FakeBotApi(latency=-1)
+    with pytest.raises(ValueError, match="rate_429"):
+        Faults(rate_429=1.5)
+    with pytest.raises(ValueError, match="exceed"):
+        Faults(rate_429=0.6, rate_5xx=0.6)
+
+
+async def test_random_429s_carry_retry_after_and_count() -> None:
+    async with FakeBotApi(token=TOKEN, faults=Faults(rate_429=1.0, retry_after=3)) as api:
+        app = await _plain_app(api)  # getMe is never faulted: start-up must work
+        try:
+            api.send_text(CHAT, "hi")
+            with pytest.raises(RetryAfter) as caught:
+                await app.bot.send_message(CHAT, "hello")
+        finally:
+            await app.shutdown()
+    retry_after = caught.value.retry_after
+    assert (retry_after if isinstance(retry_after, int) else retry_after.total_seconds()) == 3
+    assert api.fault_counts["429"] == 1
+    assert api.messages(CHAT) == []  # a refused call has no effect
+
+
+async def test_random_faults_follow_the_seed_and_the_rates() -> None:
+    async def statuses(seed: int) -> list[int]:
+        faults = Faults(rate_429=0.3, rate_5xx=0.2, seed=seed)
+        async with FakeBotApi(token=TOKEN, faults=faults) as api:
+            api.send_text(CHAT, "hi")
+            async with aiohttp.ClientSession() as http:
+                for _ in range(200):
+                    url = f"{api.base_url}{TOKEN}/sendMessage"
+                    async with http.post(url, data={"chat_id": str(CHAT), "text": "x"}):
+                        pass
+            return [c.status for c in api.calls_to("sendMessage")]
+
+    first, again, other = await statuses(1), await statuses(1), await statuses(2)
+    assert first == again
+    assert first != other
+    assert 40 <= first.count(429) <= 80
+    assert 20 <= first.count(502) <= 60
+    assert first.count(200) == 200 - first.count(429) - first.count(502)
+
+
+async def test_random_5xx_reach_ptb_as_network_errors_and_hit_polling() -> None:
+    async with FakeBotApi(token=TOKEN, faults=Faults(rate_5xx=1.0)) as api:
+        app = await _plain_app(api)
+        try:
+            api.send_text(CHAT, "hi")
+            with pytest.raises(NetworkError, match="Bad Gateway"):
+                await app.bot.send_message(CHAT, "hello")
+            with pytest.raises(NetworkError, match="Bad Gateway"):
+                await app.bot.get_updates(timeout=0)
+        finally:
+            await app.shutdown()
+    assert api.fault_counts["502"] == 2
+
+
+async def test_a_fraction_of_updates_is_delivered_twice_later() -> None:
+    faults = Faults(redeliver=1.0, redeliver_delay=(0.2, 0.3))
+    async with FakeBotApi(token=TOKEN, faults=faults) as api:
+        app = _tiny_app(api)
+        await _polling(app)
+        try:
+            action = api.send_text(CHAT, "once")
+            await api.wait_until(lambda: len(api.messages(CHAT)) == 2, timeout=5)
+        finally:
+            await asyncio.wait_for(_stop(app), 10)
+    assert [m.text for m in api.messages(CHAT)] == ["echo: once", "echo: once"]
+    assert api.fault_counts["redelivered"] == 1
+    assert action.update_id in api.confirmed
+
+
+async def test_confirmed_updates_are_those_a_later_offset_acknowledged(api: FakeBotApi) -> None:
+    app = await _plain_app(api)
+    try:
+        first = api.send_text(CHAT, "a").update_id
+        (update,) = await app.bot.get_updates(timeout=0)
+        assert first in api.delivered
+        assert api.confirmed == set()  # delivered, but Telegram would send it again
+        second = api.send_text(CHAT, "b").update_id
+        await app.bot.get_updates(offset=update.update_id + 1, timeout=0)
+    finally:
+        await app.shutdown()
+    assert api.confirmed == {first}
+    assert second in api.delivered
+
+
+async def test_documents_and_photos_are_uploaded_as_multipart(api: FakeBotApi) -> None:
+    api.send_text(CHAT, "hi")
+    app = await _plain_app(api)
+    try:
+        doc = await app.bot.send_document(
+            CHAT,
+            document=b"a,b\n1,2\n",
+            filename="results.csv",
+            caption="<b>Results</b>",
+            parse_mode="HTML",
+        )
+        photo = await app.bot.send_photo(CHAT, photo=b"\x89PNG fake", caption="chart")
+        by_id = await app.bot.send_document(CHAT, document="file-123")
+    finally:
+        await app.shutdown()
+    assert doc.document is not None and doc.document.file_name == "results.csv"
+    assert doc.caption == "Results"
+    sent = api.message(CHAT, doc.message_id).attachment
+    assert sent is not None
+    assert (sent.kind, sent.filename, sent.size) == ("document", "results.csv", 8)
+    picture = api.message(CHAT, photo.message_id).attachment
+    assert picture is not None and (picture.kind, picture.size) == ("photo", 9)
+    assert photo.photo and photo.caption == "chart"
+    reference = api.message(CHAT, by_id.message_id).attachment
+    assert reference is not None and (reference.reference, reference.size) == ("file-123", 0)
+    assert [e.kind for e in api.transcript(CHAT) if e.direction == "bot"] == [
+        "document",
+        "photo",
+        "document",
+    ]
+
+
+async def test_a_caption_over_the_limit_is_refused(api: FakeBotApi) -> None:
+    api.send_text(CHAT, "hi")
+    app = await _plain_app(api)
+    try:
+        with pytest.raises(BadRequest, match="caption is too long"):
+            await app.bot.send_document(CHAT, document=b"x", filename="x.txt", caption="c" * 1025)
+    finally:
+        await app.shutdown()
+
+
+async def test_commands_can_be_set_for_one_chat(api: FakeBotApi) -> None:
+    app = await _plain_app(api)
+    staff = [BotCommand("report", "Send the report"), BotCommand("start", "Start")]
+    try:
+        await app.bot.set_my_commands([BotCommand("start", "Start")])
+        await app.bot.set_my_commands(staff, scope=BotCommandScopeChat(900))
+        mine = await app.bot.get_my_commands(scope=BotCommandScopeChat(900))
+        await app.bot.delete_my_commands(scope=BotCommandScopeChat(901))  # nothing there
+    finally:
+        await app.shutdown()
+    assert [c.command for c in mine] == ["report", "start"]
+    assert [c["command"] for c in api.commands_for(900)] == ["report", "start"]
+    assert [c["command"] for c in api.commands_for(901)] == ["start"]
+    assert api.commands == [{"command": "start", "description": "Start"}]
+    assert set(api.commands_by_scope) == {"default", "chat:900"}
+
+
+async def test_a_webhook_push_is_retried_until_the_bot_is_back_and_then_confirmed() -> None:
+    async with FakeBotApi(token=TOKEN, latency=0.02, webhook_attempts=40) as api:
+        app = _tiny_app(api)
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}/hook"
+        await app.initialize()
+        try:
+            await app.bot.set_webhook(url)  # nobody listens yet: pushes fail and are retried
+            action = api.send_text(CHAT, "later")
+            await api.wait_until(lambda: len(api.webhook_deliveries) >= 2, timeout=5)
+            assert action.update_id not in api.confirmed
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_webhook(
+                listen="127.0.0.1", port=port, url_path="hook", webhook_url=url
+            )
+            reply = await api.wait_for_reply(CHAT, after=action, timeout=10)
+        finally:
+            await asyncio.wait_for(_stop(app), 10)
+    statuses = [status for update, status in api.webhook_deliveries if update == action.update_id]
+    assert reply.text == "echo: later"
+    assert statuses[0] == 0 and statuses[-1] == 200
+    assert action.update_id in api.confirmed
