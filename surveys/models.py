@@ -15,6 +15,10 @@ from enum import IntEnum, StrEnum
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from surveys.status import CampaignStatus, RespondentStatus
+
+__all__ = ["CampaignStatus", "RespondentStatus"]  # re-exported: they live in surveys.status
+
 
 def utcnow() -> datetime:
     """Timezone-aware UTC: sqlmodel's datetime columns reject naive values."""
@@ -34,19 +38,6 @@ def new_campaign_code() -> str:
 
 def new_respondent_id() -> str:
     return uuid.uuid4().hex
-
-
-class CampaignStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class RespondentStatus(StrEnum):
-    LANGUAGE = "language"  # choosing a language before consent
-    CONSENT = "consent"  # shown the consent text, not yet agreed
-    ROLE = "role"  # campaign for "any" audience: asked whether student or caregiver
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
 
 
 class SurveyRecord(SQLModel, table=True):

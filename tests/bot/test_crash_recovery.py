@@ -32,14 +32,7 @@ RESPONDENTS = 30
 KILLS = 4
 TOKEN = "7200000001:CRASH-test-token"
 
-pytestmark = [
-    pytest.mark.crash,
-    pytest.mark.xfail(
-        strict=False,
-        reason="issue 7: the current runtime confirms polled updates before handling them, "
-        "so a kill -9 loses updates and leaves people without a next question",
-    ),
-]
+pytestmark = pytest.mark.crash
 
 
 def handled(api: FakeBotApi, update_id: int) -> bool:
