@@ -329,13 +329,20 @@ def load_responses(session: Session, *, campaign_codes: Sequence[str]) -> Respon
 
 
 def previous_campaign_codes(session: Session, *, campaign_codes: Sequence[str]) -> list[str]:
-    """For each campaign, the code of the one before it (same survey, same school, by opens_at).
+    """For each campaign, the code of the wave before it (same survey, school, grade and audience).
 
     The packet reports change since the last wave even when only the newest campaign is
     named on the command line. Campaigns already named are not repeated.
     """
     rows = session.execute(
-        select(Campaign.code, Campaign.school, Campaign.opens_at, SurveyRecord.survey_id).join(
+        select(
+            Campaign.code,
+            Campaign.school,
+            Campaign.grade,
+            Campaign.audience,
+            Campaign.opens_at,
+            SurveyRecord.survey_id,
+        ).join(
             SurveyRecord,
             SurveyRecord.id == Campaign.survey_pk,  # type: ignore[arg-type]
         )
@@ -349,7 +356,9 @@ def previous_campaign_codes(session: Session, *, campaign_codes: Sequence[str]) 
         earlier = [
             r
             for r in rows
-            if r.survey_id == me.survey_id and r.school == me.school and r.opens_at < me.opens_at
+            if (r.survey_id, r.school, r.grade, r.audience)
+            == (me.survey_id, me.school, me.grade, me.audience)
+            and r.opens_at < me.opens_at
         ]
         if earlier:
             previous = max(earlier, key=lambda r: r.opens_at).code

@@ -33,6 +33,7 @@ from analysis.breakdowns import (
     hidden_in,
     latest_waves,
     mirror_gaps,
+    quotable,
     wave_changes,
 )
 from analysis.deidentify import REMOVED
@@ -45,8 +46,10 @@ from analysis.frames import (
     order_texts,
     previous_campaign_codes,
 )
-from analysis.locales import domain_label, group_label, integer, number, percent, t
+from analysis.locales import domain_label, group_label, integer, number, percent
+from analysis.locales import text as t
 from analysis.prompts import DataWalkPrompt, build_prompts
+from analysis.response_rate import response_rate
 from analysis.scoring import (
     ALPHA_MIN_CASES,
     domain_table,
@@ -59,10 +62,12 @@ from analysis.suppression import (
     hidden_label,
     is_shown,
     may_show_text,
+    reason_for,
     rule_statement,
 )
 from analysis.themes import COLUMNS as THEME_COLUMNS
 from analysis.themes import summarize_themes
+from surveys.i18n import t as catalog_text
 
 FORMATS = ("html", "md", "xlsx", "csv")
 PARALLEL_TEXTS = 20_000
@@ -188,14 +193,11 @@ def _choice_table(responses: Responses, scored: pd.DataFrame, language: str) -> 
             option = question.option(option_id)
             if option is not None:
                 label = option.label.get(language, option.label.get("en", option_id))
-            elif option_id in ("yes", "no"):
-                label = t(option_id, language)
+            elif option_id in ("yes", "no", "other"):
+                # The button the respondent pressed, from the one catalog.
+                label = catalog_text(f"buttons.{option_id}", language)
             else:
-                label = (
-                    {"en": "Other", "es": "Otra"}.get(language, "Other")
-                    if option_id == "other"
-                    else option_id
-                )
+                label = option_id
             rows.append(
                 {
                     "survey_id": survey.id,
@@ -224,11 +226,15 @@ def _choice_table(responses: Responses, scored: pd.DataFrame, language: str) -> 
 
 
 def _suppress(
-    frame: pd.DataFrame, shown: pd.Series, numeric: Sequence[str], note: str
+    frame: pd.DataFrame, reasons: Sequence[str], numeric: Sequence[str], min_n: int, language: str
 ) -> pd.DataFrame:
-    """Blank the numbers of hidden rows and say why, for the machine-readable tables."""
+    """Blank the numbers of hidden rows and say why, for the machine-readable tables.
+
+    `reasons` holds, per row, "" (shown) or why it is hidden (`analysis.suppression`).
+    """
     out = frame.copy()
-    out["shown"] = shown.astype(bool).to_numpy()
+    out["shown"] = [not r for r in reasons]
+    out["reason"] = list(reasons)
     for col in numeric:
         if col not in out.columns:
             continue
@@ -236,8 +242,14 @@ def _suppress(
             out[col] = out[col].astype("Int64").mask(~out["shown"])
         else:
             out[col] = out[col].astype(float).where(out["shown"])
-    out["note"] = ["" if s else note for s in out["shown"]]
-    return out
+    return _with_notes(out, min_n, language)
+
+
+def _with_notes(frame: pd.DataFrame, min_n: int, language: str) -> pd.DataFrame:
+    """A `note` column saying, in the packet's words, why each hidden row is hidden."""
+    reasons = frame["reason"] if "reason" in frame.columns else [""] * len(frame)
+    frame["note"] = [hidden_label(min_n, language, r) if r else "" for r in reasons]
+    return frame
 
 
 def build_report(
@@ -258,18 +270,9 @@ def build_report(
     extra = previous_campaign_codes(session, campaign_codes=codes) if include_previous else []
     current = latest_waves(load_campaigns(session, campaign_codes=codes + extra))
     texts = load_open_texts(session, campaign_codes=current)
-    summarize = _summarize_themes()
-    early = _PendingThemes(summarize, texts, language) if len(texts) >= PARALLEL_TEXTS else None
-    try:
-        everything = load_responses(session, campaign_codes=codes + extra)
-    except BaseException:
-        if early is not None:
-            early.cancel()
-        raise
+    everything = load_responses(session, campaign_codes=codes + extra)
     loaded = time.perf_counter() - started
-    report = report_from_responses(
-        everything, language=language, min_n=min_n, texts=texts, early_themes=early
-    )
+    report = report_from_responses(everything, language=language, min_n=min_n, texts=texts)
     report.timings["load"] = loaded
     return report
 
@@ -280,18 +283,15 @@ def report_from_responses(
     language: str = "en",
     min_n: int = DEFAULT_MIN_N,
     texts: pd.DataFrame | None = None,
-    early_themes: _PendingThemes | None = None,
 ) -> Report:
     """The packet for loaded frames; earlier waves in `everything` feed only the change table.
 
-    `texts` and `early_themes` let `build_report` hand over open text it read (and a theme
-    summary it started) before the frames were loaded.
+    `texts` lets `build_report` hand over the open text it read with its own small query.
     """
     if min_n < 1:
         raise ValueError("the minimum group size must be at least 1")
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    hidden_text = hidden_label(min_n, language)
     current_codes = latest_waves(everything.campaigns)
     current = everything.subset(current_codes)
     scored_all = scored_answers(everything)
@@ -300,9 +300,7 @@ def report_from_responses(
     people = people_all[people_all["campaign"].isin(current_codes)]
     total = len(people)
     shown = is_shown(total, min_n)
-    pending_themes, themes_message = _start_themes(
-        current, people, language, min_n, texts=texts, early=early_themes
-    )
+    pending_themes, themes_message = _start_themes(current, people, language, min_n, texts=texts)
     texts_of = _question_text(everything, language)
 
     # --- machine tables -------------------------------------------------------------
@@ -318,6 +316,7 @@ def report_from_responses(
         done = int(per_campaign["completed"].get(code, 0))
         roster = info["roster_size"]
         roster = None if roster is None or _nan(roster) else int(roster)
+        rate = response_rate(done, roster)
         resp_rows.append(
             {
                 "campaign": code,
@@ -329,24 +328,29 @@ def report_from_responses(
                 "roster_size": roster,
                 "respondents": n,
                 "completed": done,
-                "response_rate": n / roster * 100 if roster else float("nan"),
+                "response_rate": float("nan") if rate is None else rate * 100,
                 "declined": int(info["declined_count"]),
             }
         )
     responses_table = pd.DataFrame(resp_rows)
     if not responses_table.empty:
-        ok = ~responses_table["campaign"].isin(camp_hidden) & (responses_table["respondents"] > 0)
-        ok |= responses_table["respondents"] == 0
+        # Nobody answering is not a small group to protect: 0 is shown as 0.
+        reasons = [
+            camp_hidden.get(str(c), "") if n > 0 else ""
+            for c, n in zip(
+                responses_table["campaign"], responses_table["respondents"], strict=True
+            )
+        ]
         responses_table = _suppress(
-            responses_table, ok, ["respondents", "completed", "response_rate"], hidden_text
+            responses_table, reasons, ["respondents", "completed", "response_rate"], min_n, language
         )
 
     groups = (
         counts_table(people, min_n)
         if total
-        else pd.DataFrame(columns=["dimension", "group", "shown", "respondents", "share"])
+        else pd.DataFrame(columns=["dimension", "group", "shown", "reason", "respondents", "share"])
     )
-    groups["note"] = ["" if s else hidden_text for s in groups["shown"]]
+    groups = _with_notes(groups, min_n, language)
 
     items = item_table(scored)
     items.insert(
@@ -357,12 +361,9 @@ def report_from_responses(
             for s, q in zip(items["survey_id"], items["question_id"], strict=True)
         ],
     )
-    item_ok = pd.Series(
-        [shown and int(n) >= min_n for n in items["n"]], index=items.index, dtype=bool
-    )
     items = _suppress(
         items,
-        item_ok,
+        [reason_for(int(n) if shown else 0, min_n) for n in items["n"]],
         [
             "n",
             "mean",
@@ -376,7 +377,8 @@ def report_from_responses(
             "n_4",
             "n_5",
         ],
-        hidden_text,
+        min_n,
+        language,
     )
     items = items.sort_values(
         ["shown", "pct_favorable"], ascending=[False, False], na_position="last"
@@ -385,13 +387,14 @@ def report_from_responses(
     domains = domain_table(scored)
     domains = _suppress(
         domains,
-        pd.Series([shown] * len(domains), index=domains.index, dtype=bool),
+        [reason_for(total, min_n)] * len(domains),
         ["respondents", "n", "score", "pct_favorable", "alpha", "alpha_n"],
-        hidden_text,
+        min_n,
+        language,
     )
     by_group = domain_breakdown(scored, people, min_n) if total else pd.DataFrame()
     if not by_group.empty:
-        by_group["note"] = ["" if s else hidden_text for s in by_group["shown"]]
+        by_group = _with_notes(by_group, min_n, language)
 
     gaps = mirror_gaps(scored, people, min_n)
     if not gaps.empty:
@@ -405,25 +408,22 @@ def report_from_responses(
                 )
             ],
         )
-        gaps["note"] = ["" if s else hidden_text for s in gaps["shown"]]
+        gaps = _with_notes(gaps, min_n, language)
         gaps = gaps[gaps["student_pct_favorable"].notna() | ~gaps["shown"]].reset_index(drop=True)
 
     waves = wave_changes(scored_all, people_all, min_n)
     if not waves.empty:
         waves = waves[waves["current"].isin(current_codes)].reset_index(drop=True)
-        waves["note"] = ["" if s else hidden_text for s in waves["shown"]]
+        waves = _with_notes(waves, min_n, language)
 
     choices = _choice_table(current, scored, language)
     if not choices.empty:
         choices = _suppress(
             choices,
-            pd.Series(
-                [shown and r >= min_n for r in choices["respondents"]],
-                index=choices.index,
-                dtype=bool,
-            ),
+            [reason_for(int(r) if shown else 0, min_n) for r in choices["respondents"]],
             ["respondents", "chosen", "share"],
-            hidden_text,
+            min_n,
+            language,
         )
 
     themes, timings["themes"] = _finish_themes(pending_themes)
@@ -531,7 +531,7 @@ def _present(
             tuple(
                 (
                     group_label(dim, str(r["group"]), lang),
-                    integer(r["respondents"], lang) if r["shown"] else hidden_text,
+                    integer(r["respondents"], lang) if r["shown"] else str(r["note"]),
                     _pct(r["share"], lang) if r["shown"] else "",
                 )
                 for _, r in part.iterrows()
@@ -555,7 +555,7 @@ def _present(
                 else t("not_enough", lang)
             )
         else:
-            row += [hidden_text, "", "", "", ""]
+            row += [str(d["note"]), "", "", "", ""]
         domain_rows.append(tuple(row))
     sections["domains"] = Table(
         "domains",
@@ -586,7 +586,7 @@ def _present(
             (
                 str(r["question"]),
                 domain_label(str(r["domain"]), lang),
-                integer(r["n"], lang) if r["shown"] else hidden_text,
+                integer(r["n"], lang) if r["shown"] else str(r["note"]),
                 _num(r["mean"], lang) if r["shown"] else "",
                 _pct(r["pct_favorable"], lang) if r["shown"] else "",
             )
@@ -602,8 +602,8 @@ def _present(
         tuple(
             (
                 str(r["label"]),
-                _pct(r["student_pct_favorable"], lang) if r["shown"] else hidden_text,
-                _pct(r["caregiver_pct_favorable"], lang) if r["shown"] else hidden_text,
+                _pct(r["student_pct_favorable"], lang) if r["shown"] else str(r["note"]),
+                _pct(r["caregiver_pct_favorable"], lang) if r["shown"] else str(r["note"]),
                 f"{r['gap_pct_favorable']:+.0f}" if r["shown"] else "",
             )
             for _, r in gaps.head(GAPS_SHOWN).iterrows()
@@ -649,7 +649,7 @@ def _present(
             (
                 str(r["question"]),
                 t("pct_favorable", lang),
-                _pct(r["pct_favorable"], lang) if r["shown"] else hidden_text,
+                _pct(r["pct_favorable"], lang) if r["shown"] else str(r["note"]),
             )
             for _, r in asp_items.iterrows()
         ),
@@ -666,7 +666,9 @@ def _present(
         "waves",
         t("waves_h", lang),
         (
+            t("audience", lang),
             t("school", lang),
+            t("grade", lang),
             t("domain", lang),
             t("previous", lang),
             t("current", lang),
@@ -674,10 +676,12 @@ def _present(
         ),
         tuple(
             (
+                group_label("role", str(r["audience"]), lang),
                 str(r["school"]),
+                str(r["grade"]),
                 domain_label(str(r["domain"]), lang),
-                _pct(r["previous_pct_favorable"], lang) if r["shown"] else hidden_text,
-                _pct(r["current_pct_favorable"], lang) if r["shown"] else hidden_text,
+                _pct(r["previous_pct_favorable"], lang) if r["shown"] else str(r["note"]),
+                _pct(r["current_pct_favorable"], lang) if r["shown"] else str(r["note"]),
                 f"{r['change_pct_favorable']:+.0f}"
                 if r["shown"] and not _nan(r["change_pct_favorable"])
                 else "",
@@ -748,13 +752,17 @@ def _role_cell(role_scores: pd.DataFrame, role: str, domain: str, lang: str, hid
     if hit.empty:
         return ""
     r = hit.iloc[0]
-    return _pct(r["pct_favorable"], lang) if r["shown"] else hidden
+    return _pct(r["pct_favorable"], lang) if r["shown"] else str(r["note"])
 
 
 def _choice_rows(frame: pd.DataFrame, lang: str, hidden: str) -> list[tuple[str, str, str]]:
     rows = []
     for _, r in frame.iterrows():
-        value = f"{integer(r['chosen'], lang)} ({_pct(r['share'], lang)})" if r["shown"] else hidden
+        value = (
+            f"{integer(r['chosen'], lang)} ({_pct(r['share'], lang)})"
+            if r["shown"]
+            else str(r["note"])
+        )
         rows.append((str(r["question"]), str(r["option"]), value))
     return rows
 
@@ -844,16 +852,17 @@ def _start_themes(
     min_n: int,
     *,
     texts: pd.DataFrame | None = None,
-    early: _PendingThemes | None = None,
 ) -> tuple[_PendingThemes | None, str]:
-    """Begin (or adopt) the theme summary if this group may show open text; else say why not."""
+    """Begin the theme summary if this group may show open text; else say why not.
+
+    Only comments of people quotable under the group rule go in, so neither a theme's
+    count nor a quote can come from a group hidden for being small.
+    """
     if not may_show_text(len(people), min_n):
-        if early is not None:
-            early.cancel()
         return None, t("themes_hidden", language, min_n=min_n)
-    if early is not None:
-        return early, t("no_themes", language)
     texts = open_texts(current) if texts is None else texts
+    allowed = quotable(people, min_n)
+    texts = texts[texts["respondent_id"].map(allowed).fillna(False).astype(bool)]
     if texts.empty:
         return None, t("no_themes", language)
     return _PendingThemes(_summarize_themes(), texts, language), t("no_themes", language)
@@ -936,8 +945,10 @@ def _charts(
         w = waves[waves["shown"] & waves["change_pct_favorable"].notna()]
         if not w.empty:
             labels = [
-                f"{domain_label(str(d), lang)} · {s}"
-                for d, s in zip(w["domain"], w["school"], strict=True)
+                f"{group_label('role', str(a), lang)} · {domain_label(str(d), lang)} · {s} {g}"
+                for a, d, s, g in zip(
+                    w["audience"], w["domain"], w["school"], w["grade"], strict=True
+                )
             ]
             out["waves"] = charts.diverging_bars(
                 labels, w["change_pct_favorable"].astype(float).tolist(), xlabel=t("change", lang)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.locales import domain_label, number, percent, t
+from analysis.locales import domain_label, group_label, number, percent, text
 
 QUESTIONS = ("notice", "surprise", "missing", "together")
 
@@ -54,7 +54,7 @@ def build_prompts(
     if not ranked.empty:
         top = ranked.iloc[0]
         found["notice"].append(
-            t(
+            text(
                 "prompt_strong",
                 language,
                 question=top["label"],
@@ -65,7 +65,7 @@ def build_prompts(
     if len(scored) > 1:
         low = scored.sort_values("score").iloc[0]
         found["notice"].append(
-            t(
+            text(
                 "prompt_domain_low",
                 language,
                 domain=domain_label(str(low["domain"]), language),
@@ -76,7 +76,7 @@ def build_prompts(
     if not gap_rows.empty:
         g = gap_rows.iloc[0]
         found["surprise"].append(
-            t(
+            text(
                 "prompt_gap",
                 language,
                 question=g["label"],
@@ -89,22 +89,29 @@ def build_prompts(
     if not change_rows.empty:
         c = change_rows.loc[change_rows["change_pct_favorable"].abs().idxmax()]
         found["surprise"].append(
-            t(
+            text(
                 "prompt_change",
                 language,
                 domain=domain_label(str(c["domain"]), language),
+                audience=group_label("role", str(c["audience"]), language),
+                school=c["school"],
+                grade=c["grade"],
                 change=f"{c['change_pct_favorable']:+.0f}",
             )
         )
     if hidden:
-        found["missing"].append(t("prompt_hidden", language, groups=", ".join(hidden), min_n=min_n))
+        found["missing"].append(
+            text("prompt_hidden", language, groups=", ".join(hidden), min_n=min_n)
+        )
     if response_rate is not None:
-        found["missing"].append(t("prompt_rate", language, rate=percent(response_rate, language)))
-    found["missing"].append(t("prompt_missing_default", language))
+        found["missing"].append(
+            text("prompt_rate", language, rate=percent(response_rate, language))
+        )
+    found["missing"].append(text("prompt_missing_default", language))
     if len(ranked) > 1:
         low = ranked.iloc[-1]
         found["together"].append(
-            t(
+            text(
                 "prompt_weak",
                 language,
                 question=low["label"],
@@ -115,7 +122,7 @@ def build_prompts(
     if not theme_rows.empty:
         top_theme = theme_rows.sort_values("share", ascending=False).iloc[0]
         found["together"].append(
-            t(
+            text(
                 "prompt_theme",
                 language,
                 share=percent(top_theme["share"] * 100, language),
@@ -124,4 +131,4 @@ def build_prompts(
         )
     if not found["surprise"] and len(ranked) > 1:
         found["surprise"].append(found["together"][0])
-    return [DataWalkPrompt(key, t(key, language), tuple(found[key])) for key in QUESTIONS]
+    return [DataWalkPrompt(key, text(key, language), tuple(found[key])) for key in QUESTIONS]

@@ -51,7 +51,7 @@ def participants(responses: Responses) -> pd.DataFrame:
     out = resp.loc[answered].copy()
     out["role"] = _respondent_role(out, responses.campaigns)
     camp = responses.campaigns.set_index("campaign")
-    for col in ("survey_id", "school", "grade", "opens_at"):
+    for col in ("survey_id", "school", "grade", "audience", "opens_at"):
         out[col] = out["campaign"].map(camp[col])
     out["completed"] = out["completed_at"].notna()
     return out.reset_index(drop=True)

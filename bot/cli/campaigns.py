@@ -20,6 +20,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from analysis.frames import load_responses
+from analysis.response_rate import response_rate
 from bot.cli.app import console, err_console, fail
 from bot.cli.surveys import open_database
 from bot.flyer import (
@@ -252,7 +253,7 @@ def flyer(
 
 
 def _rate(summary: CampaignSummary) -> str:
-    rate = summary.response_rate
+    rate = response_rate(summary.completed, summary.roster_size)
     return "-" if rate is None else f"{rate:.0%}\nof {summary.roster_size}"
 
 

@@ -280,3 +280,54 @@ def test_follow_up_message_is_the_local_resource(seed: Seed, analysis_session: S
     assert "Meeting on May 5 at the library." in english
     assert "Reunión el 5 de mayo en la biblioteca." in render_html(spanish)
     assert "> Reunión el 5 de mayo en la biblioteca." in render_markdown(spanish)
+
+
+def test_a_group_hidden_to_protect_a_smaller_one_says_so(school: Session, fake_themes) -> None:
+    # Spanish speakers (4) are fewer than 10; English speakers (16) are hidden only to protect them.
+    report = build_report(school, campaign_codes=["S1", "F1"], min_n=10)
+    groups = report.tables["groups"].set_index(["dimension", "group"])
+    assert groups.loc[("language", "es"), "note"] == "fewer than 10 responses"
+    assert groups.loc[("language", "en"), "note"] == "hidden to protect a smaller group"
+    rows = dict(
+        (row[0], row[1])
+        for row in report.sections["by_language"].rows  # group -> count cell
+    )
+    assert rows["English"] == "hidden to protect a smaller group"
+    assert rows["Spanish"] == "fewer than 10 responses"
+
+
+def test_comments_of_a_small_group_never_reach_the_quotes(
+    seed: Seed, analysis_session: Session, fake_themes
+) -> None:
+    camp = seed.campaign(seed.survey("pulse_student"), "S1")
+    seed.many(camp, 12, {"b1": 5, "t1": Text("More clubs and sports please")})
+    seed.many(camp, 3, {"b1": 1, "t1": Text("Mi maestra nos grita todos los días")}, language="es")
+    build_report(analysis_session, campaign_codes=["S1"], min_n=10)
+    [texts] = fake_themes
+    assert len(texts) == 12
+    assert "Mi maestra nos grita todos los días" not in set(texts["text"])
+
+
+def test_response_rate_is_completed_over_roster(seed: Seed, analysis_session: Session) -> None:
+    camp = seed.campaign(seed.survey("pulse_student"), "S1", roster_size=40)
+    seed.many(camp, 10, {"b1": 4})
+    stopped = seed.respondent(camp, {"b1": 4})
+    stopped.completed_at = None
+    analysis_session.add(stopped)
+    analysis_session.flush()
+    report = build_report(analysis_session, campaign_codes=["S1"], min_n=5)
+    row = report.tables["responses"].set_index("campaign").loc["S1"]
+    assert (row["respondents"], row["completed"]) == (11, 10)
+    assert row["response_rate"] == pytest.approx(25.0)
+
+
+def test_every_wave_row_names_its_audience_and_grade(school: Session, fake_themes) -> None:
+    report = build_report(school, campaign_codes=["S1", "F1"], min_n=10)
+    headers = report.sections["waves"].headers
+    rows = report.sections["waves"].rows
+    assert rows
+    audience, grade = headers.index("Audience"), headers.index("Grade")
+    assert {r[audience] for r in rows} == {"Students"}
+    assert {r[grade] for r in rows} == {"9"}
+    change = next(p for p in report.prompts if p.key == "surprise").findings
+    assert any("for Students (grade 9, Lincoln)" in f for f in change), change
