@@ -163,29 +163,31 @@ def _role_item_stats(scored: pd.DataFrame, role: str) -> pd.DataFrame:
     )
 
 
+GAP_COLUMNS = [
+    "mirror",
+    "domain",
+    "student_survey",
+    "student_question",
+    "caregiver_question",
+    "shown",
+    "reason",
+    "student_n",
+    "caregiver_n",
+    "student_pct_favorable",
+    "caregiver_pct_favorable",
+    "gap_pct_favorable",
+    "student_mean",
+    "caregiver_mean",
+    "gap_mean",
+]
+
+
 def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.DataFrame:
     """Students minus caregivers on each mirrored item, biggest absolute gap first.
 
     Shown only when both roles survive the role breakdown's suppression and each side of
     the item has at least `min_n` counted answers.
     """
-    columns = [
-        "mirror",
-        "domain",
-        "student_survey",
-        "student_question",
-        "caregiver_question",
-        "shown",
-        "reason",
-        "student_n",
-        "caregiver_n",
-        "student_pct_favorable",
-        "caregiver_pct_favorable",
-        "gap_pct_favorable",
-        "student_mean",
-        "caregiver_mean",
-        "gap_mean",
-    ]
     students = _role_item_stats(scored, "student").set_index("mirror")
     carers = _role_item_stats(scored, "caregiver").set_index("mirror")
     hidden = hidden_in(people, "role", min_n)
@@ -220,7 +222,7 @@ def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.Da
                 gap_mean=s["mean"] - c["mean"],
             )
         rows.append(row)
-    out = _whole(pd.DataFrame(rows, columns=columns), "student_n", "caregiver_n")
+    out = _whole(pd.DataFrame(rows, columns=GAP_COLUMNS), "student_n", "caregiver_n")
     if out.empty:
         return out
     order = out["gap_pct_favorable"].abs().sort_values(ascending=False, na_position="last").index
@@ -243,29 +245,44 @@ def latest_waves(campaigns: pd.DataFrame) -> list[str]:
     return [c for c in campaigns["campaign"] if c in set(latest["campaign"])]
 
 
+WAVE_COLUMNS = [
+    "survey_id",
+    "school",
+    "grade",
+    "audience",
+    "previous",
+    "current",
+    "previous_opens_at",
+    "current_opens_at",
+    "shown",
+    "reason",
+    "domain",
+    "previous_n",
+    "current_n",
+    "previous_score",
+    "current_score",
+    "change_score",
+    "previous_pct_favorable",
+    "current_pct_favorable",
+    "change_pct_favorable",
+]
+
+
+def _domains_by_campaign(scored: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Domain score and percent favorable per campaign, indexed by (campaign, domain)."""
+    reportable = scored["type"].eq("likert") | scored["favorable_hit"].notna()
+    wave_domains = set(scored.loc[reportable, "domain"].dropna())
+    per_respondent = respondent_domains(scored)
+    per_respondent = per_respondent[per_respondent["domain"].isin(wave_domains)]
+    by_campaign = people.set_index("respondent_id")["campaign"]
+    return summarize_domains(
+        per_respondent.assign(campaign=per_respondent["respondent_id"].map(by_campaign)),
+        by=["campaign"],
+    ).set_index(["campaign", "domain"])
+
+
 def wave_changes(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.DataFrame:
     """Domain score and percent favorable in each wave and the change since the previous one."""
-    columns = [
-        "survey_id",
-        "school",
-        "grade",
-        "audience",
-        "previous",
-        "current",
-        "previous_opens_at",
-        "current_opens_at",
-        "shown",
-        "reason",
-        "domain",
-        "previous_n",
-        "current_n",
-        "previous_score",
-        "current_score",
-        "change_score",
-        "previous_pct_favorable",
-        "current_pct_favorable",
-        "change_pct_favorable",
-    ]
     camp = (
         people.groupby("campaign")
         .agg(
@@ -282,16 +299,8 @@ def wave_changes(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.D
     rows: list[dict[str, object]] = []
     pairs = wave_pairs(camp)
     if not pairs:
-        return pd.DataFrame(rows, columns=columns)
-    reportable = scored["type"].eq("likert") | scored["favorable_hit"].notna()
-    wave_domains = set(scored.loc[reportable, "domain"].dropna())
-    per_respondent = respondent_domains(scored)
-    per_respondent = per_respondent[per_respondent["domain"].isin(wave_domains)]
-    by_campaign = people.set_index("respondent_id")["campaign"]
-    summary = summarize_domains(
-        per_respondent.assign(campaign=per_respondent["respondent_id"].map(by_campaign)),
-        by=["campaign"],
-    ).set_index(["campaign", "domain"])
+        return pd.DataFrame(rows, columns=WAVE_COLUMNS)
+    summary = _domains_by_campaign(scored, people)
     info = camp.set_index("campaign")
     for prev, cur in pairs:
         reason = reason_for(min(int(sizes.get(prev, 0)), int(sizes.get(cur, 0))), min_n)
@@ -327,4 +336,4 @@ def wave_changes(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.D
                     change_pct_favorable=a["pct_favorable"] - b["pct_favorable"],
                 )
             rows.append(row)
-    return _whole(pd.DataFrame(rows, columns=columns), "previous_n", "current_n")
+    return _whole(pd.DataFrame(rows, columns=WAVE_COLUMNS), "previous_n", "current_n")
