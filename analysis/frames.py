@@ -175,6 +175,10 @@ _TEXTS_SQL = text(
     bindparam("no", value=False, type_=Boolean),
 )
 TEXT_COLUMNS = ["respondent_id", "question_id", "text", "language", "flagged"]
+_ANSWERED_SQL = text(
+    "SELECT r.id FROM respondent r WHERE r.campaign_id IN :campaigns "
+    "AND EXISTS (SELECT 1 FROM answer a WHERE a.respondent_id = r.id)"
+).bindparams(bindparam("campaigns", expanding=True, type_=Integer))
 
 
 def _fetch(session: Session, query: TextClause, pks: list[int], columns: list[str]) -> pd.DataFrame:
@@ -289,6 +293,28 @@ def order_texts(texts: pd.DataFrame) -> pd.DataFrame:
     texts = texts[texts["text"].astype(str).str.strip() != ""]
     texts = texts.assign(flagged=texts["flagged"].astype(bool))
     return texts.sort_values(["respondent_id", "question_id"], kind="stable").reset_index(drop=True)
+
+
+def load_people(session: Session, *, campaign_codes: Sequence[str]) -> Responses:
+    """The campaigns and their respondents without the answers (only who gave any).
+
+    Enough for `analysis.scoring.participants` and every group-size decision, at a small
+    fraction of the cost of `load_responses`: the packet decides whose comments may be
+    quoted, and starts the theme summary, before the million answers are read.
+    """
+    ordered = _campaign_rows(session, list(dict.fromkeys(campaign_codes)))
+    pk_to_code = {row.id: row.code for row in ordered}
+    respondents = _fetch(session, _RESPONDENTS_SQL, list(pk_to_code), RESPONDENT_COLUMNS)
+    respondents["campaign"] = respondents["campaign"].map(pk_to_code)
+    for col in ("started_at", "completed_at"):
+        respondents[col] = _timestamps(respondents[col])
+    answered = _fetch(session, _ANSWERED_SQL, list(pk_to_code), ["respondent_id"])
+    return Responses(
+        campaigns=_campaign_frame(ordered),
+        respondents=respondents,
+        answers=answered,
+        questions=pd.DataFrame(columns=QUESTION_COLUMNS),
+    )
 
 
 def load_responses(session: Session, *, campaign_codes: Sequence[str]) -> Responses:

@@ -22,14 +22,21 @@ import pandas as pd
 from sqlmodel import Session
 
 from analysis.breakdowns import latest_waves
-from analysis.frames import Responses, load_campaigns, load_open_texts, load_responses
+from analysis.frames import (
+    Responses,
+    load_campaigns,
+    load_open_texts,
+    load_people,
+    load_responses,
+)
 from analysis.frames import previous_campaign_codes as previous_campaign_codes
 from analysis.packet_export import write_tables_csv, write_tables_xlsx
 from analysis.packet_model import Report, Station, Table
 from analysis.packet_present import present
 from analysis.packet_render import render_html, render_markdown, write_pdf
 from analysis.packet_tables import build_tables, open_texts
-from analysis.packet_themes import finish_themes, start_themes
+from analysis.packet_themes import Started, finish_themes, start_themes
+from analysis.scoring import participants
 from analysis.suppression import DEFAULT_MIN_N
 
 FORMATS = ("html", "pdf", "md", "xlsx", "csv")
@@ -79,20 +86,24 @@ def report_from_responses(
     language: str = "en",
     min_n: int = DEFAULT_MIN_N,
     texts: pd.DataFrame | None = None,
+    themes: Started | None = None,
 ) -> Report:
     """The packet for loaded frames; earlier waves in `everything` feed only the change figures.
 
-    `texts` lets `build_report` hand over the open text it read with its own small query.
+    `texts` lets `build_report` hand over the open text it read with its own small query, and
+    `themes` a theme summary it already started from it.
     """
     if min_n < 1:
         raise ValueError("the minimum group size must be at least 1")
     started = time.perf_counter()
     tables = build_tables(everything, min_n=min_n, language=language)
-    pending, message = start_themes(tables.current, tables.people, language, min_n, texts=texts)
+    if themes is None:
+        themes = start_themes(tables.current, tables.people, language, min_n, texts=texts)
+    pending, message = themes
     numbers = time.perf_counter() - started
-    themes, theme_seconds = finish_themes(pending)
+    summary, theme_seconds = finish_themes(pending)
     timings = {"numbers": numbers, "themes": theme_seconds}
-    report = present(tables, themes, message, language=language, min_n=min_n, timings=timings)
+    report = present(tables, summary, message, language=language, min_n=min_n, timings=timings)
     report.timings["build"] = time.perf_counter() - started
     return report
 
@@ -105,15 +116,27 @@ def build_report(
     min_n: int = DEFAULT_MIN_N,
     include_previous: bool = True,
 ) -> Report:
-    """Compute every figure of the packet for `campaign_codes` (ValueError on an unknown code)."""
+    """Compute every figure of the packet for `campaign_codes` (ValueError on an unknown code).
+
+    The open text and who answered are read first (small queries), so the slow theme
+    summary runs in a worker while the answers load and the numbers are worked out; only
+    quotable people's comments go in, exactly as if it had started after the load.
+    """
     codes = list(dict.fromkeys(campaign_codes))
     started = time.perf_counter()
     extra = previous_campaign_codes(session, campaign_codes=codes) if include_previous else []
     current = latest_waves(load_campaigns(session, campaign_codes=codes + extra))
     texts = load_open_texts(session, campaign_codes=current)
-    everything = load_responses(session, campaign_codes=codes + extra)
+    light = load_people(session, campaign_codes=current)
+    early = start_themes(light, participants(light), language, min_n, texts=texts)
+    try:
+        everything = load_responses(session, campaign_codes=codes + extra)
+    except BaseException:
+        if early[0] is not None:
+            early[0].cancel()
+        raise
     loaded = time.perf_counter() - started
-    report = report_from_responses(everything, language=language, min_n=min_n, texts=texts)
+    report = report_from_responses(everything, language=language, min_n=min_n, themes=early)
     report.timings["load"] = loaded
     return report
 

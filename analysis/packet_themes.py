@@ -111,6 +111,10 @@ def _themes_worker(
         sender.close()
 
 
+Started = tuple["PendingThemes | None", str]
+"""A theme summary under way (or None), and what the packet says if there are no themes."""
+
+
 def start_themes(
     current: Responses,
     people: pd.DataFrame,
@@ -118,7 +122,7 @@ def start_themes(
     min_n: int,
     *,
     texts: pd.DataFrame | None = None,
-) -> tuple[PendingThemes | None, str]:
+) -> Started:
     """Begin the theme summary if this group may show open text; else say why not.
 
     Only comments of people quotable under the group rule go in, so neither a theme's
