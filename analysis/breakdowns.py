@@ -43,11 +43,10 @@ def group_counts(people: pd.DataFrame, dimension: str) -> pd.Series:
 
 def hidden_in(people: pd.DataFrame, dimension: str, min_n: int) -> dict[str, str]:
     """The groups of `dimension` that must not be shown, each with its reason (SMALL/PROTECT)."""
-    counts = group_counts(people, dimension)
-    hidden = hidden_reasons(counts.to_dict(), min_n=min_n)
+    counts = {str(g): int(n) for g, n in group_counts(people, dimension).items()}
     if not is_shown(len(people), min_n):
-        hidden = {str(g): SMALL for g in counts.index}
-    return hidden
+        return dict.fromkeys(counts, SMALL)
+    return hidden_reasons(counts, min_n=min_n)
 
 
 WAVE_KEYS = ["survey_id", "school", "grade", "audience"]

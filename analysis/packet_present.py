@@ -55,12 +55,10 @@ def audiences(tables: Tables, lang: str, min_n: int) -> list[Audience]:
     out = []
     for role in dict.fromkeys(people["role"].astype(str)):
         mine = people[people["role"].astype(str) == role]
-        rosters = (
-            responses[responses["audience"] == role]["roster_size"] if not responses.empty else []
-        )
-        roster = None
-        if len(rosters) and pd.Series(rosters).notna().all():
-            roster = int(pd.Series(rosters).sum())
+        rosters = pd.Series(dtype=float)
+        if not responses.empty:
+            rosters = responses.loc[responses["audience"] == role, "roster_size"].astype(float)
+        roster = int(rosters.sum()) if len(rosters) and rosters.notna().all() else None
         label = group_label("role", role, lang)
         if role in hidden:
             note = hidden_label(min_n, lang, hidden[role])
