@@ -372,3 +372,5 @@ def test_every_wave_row_names_its_audience_and_grade(school: Session, fake_theme
     assert {r[grade] for r in rows} == {"9"}
     change = next(p for p in report.prompts if p.key == "surprise").findings
     assert any("for Students (grade 9, Lincoln)" in f for f in change), change
+    [station] = [s for s in report.stations if s.key == "waves"]
+    assert "Belonging, Students (grade 9, Lincoln)" in station.headline
