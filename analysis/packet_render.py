@@ -13,6 +13,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+# Imported up front, not when the PDF is written: loading Pango makes ctypes run `ldconfig`,
+# a fork that would otherwise copy the page tables of a packet process holding a million
+# answers (and count as a second 1 GB process in any peak-memory measure).
+from weasyprint import HTML
+
 from analysis.locales import text
 from analysis.packet_model import Report
 from analysis.scoring import ALPHA_MIN_CASES
@@ -84,7 +89,5 @@ def render_markdown(report: Report) -> str:
 
 def write_pdf(html: str, path: Path) -> Path:
     """Render `html` to `path` with WeasyPrint; nothing is fetched (charts are data URIs)."""
-    from weasyprint import HTML  # imported here: it loads Pango and fonts, which takes time
-
     HTML(string=html, base_url=None).write_pdf(path)
     return path
