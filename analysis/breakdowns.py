@@ -18,7 +18,14 @@ from analysis.scoring import (
     respondent_domains,
     summarize_domains,
 )
-from analysis.suppression import hidden_groups, is_shown
+from analysis.suppression import (
+    PROTECT,
+    SMALL,
+    hidden_reasons,
+    is_shown,
+    may_show_text,
+    reason_for,
+)
 
 DIMENSIONS = ("role", "school", "grade", "language")
 ROLES = ("student", "caregiver")
@@ -34,13 +41,33 @@ def group_counts(people: pd.DataFrame, dimension: str) -> pd.Series:
     return people[dimension].fillna("unknown").astype(str).value_counts()
 
 
-def hidden_in(people: pd.DataFrame, dimension: str, min_n: int) -> set[str]:
-    """The groups of `dimension` that must not be shown (complementary rule applied)."""
-    counts = group_counts(people, dimension)
-    hidden = hidden_groups(counts.to_dict(), min_n=min_n)
+def hidden_in(people: pd.DataFrame, dimension: str, min_n: int) -> dict[str, str]:
+    """The groups of `dimension` that must not be shown, each with its reason (SMALL/PROTECT)."""
+    counts = {str(g): int(n) for g, n in group_counts(people, dimension).items()}
     if not is_shown(len(people), min_n):
-        hidden = set(counts.index)
-    return hidden
+        return dict.fromkeys(counts, SMALL)
+    return hidden_reasons(counts, min_n=min_n)
+
+
+WAVE_KEYS = ["survey_id", "school", "grade", "audience"]
+"""What makes two campaigns waves of one another: the same survey, school, grade and audience.
+
+Two grades at one school (or the student and caregiver campaigns) are different groups of
+people, so they are never compared as before and after."""
+
+
+def quotable(people: pd.DataFrame, min_n: int) -> pd.Series:
+    """Per respondent, whether their comments may be quoted: the group rule for open text.
+
+    Someone who belongs to a group hidden for being small (in any breakdown) is never
+    quoted, so a suppressed group's words cannot appear next to its hidden numbers. A
+    group hidden only to protect a smaller one has at least `min_n` people and may be.
+    """
+    ok = pd.Series(may_show_text(len(people), min_n), index=people.index, dtype=bool)
+    for dim in DIMENSIONS:
+        small = [g for g, why in hidden_in(people, dim, min_n).items() if why == SMALL]
+        ok &= ~people[dim].fillna("unknown").astype(str).isin(small)
+    return pd.Series(ok.to_numpy(), index=people["respondent_id"].to_numpy(), dtype=bool)
 
 
 def counts_table(people: pd.DataFrame, min_n: int) -> pd.DataFrame:
@@ -56,11 +83,13 @@ def counts_table(people: pd.DataFrame, min_n: int) -> pd.DataFrame:
                     "dimension": dim,
                     "group": group,
                     "shown": shown,
+                    "reason": hidden.get(str(group), ""),
                     "respondents": int(n) if shown else np.nan,
                     "share": float(n / len(people) * 100) if shown else np.nan,
                 }
             )
-    out = pd.DataFrame(rows, columns=["dimension", "group", "shown", "respondents", "share"])
+    columns = ["dimension", "group", "shown", "reason", "respondents", "share"]
+    out = pd.DataFrame(rows, columns=columns)
     return _whole(out, "respondents")
 
 
@@ -72,6 +101,7 @@ def domain_breakdown(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> 
         "group",
         "respondents",
         "shown",
+        "reason",
         "domain",
         "n",
         "score",
@@ -95,6 +125,7 @@ def domain_breakdown(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> 
                     "group": group,
                     "domain": domain,
                     "shown": shown,
+                    "reason": hidden.get(str(group), ""),
                     "respondents": int(n) if shown else np.nan,
                     "n": np.nan,
                     "score": np.nan,
@@ -131,38 +162,44 @@ def _role_item_stats(scored: pd.DataFrame, role: str) -> pd.DataFrame:
     )
 
 
+GAP_COLUMNS = [
+    "mirror",
+    "domain",
+    "student_survey",
+    "student_question",
+    "caregiver_question",
+    "shown",
+    "reason",
+    "student_n",
+    "caregiver_n",
+    "student_pct_favorable",
+    "caregiver_pct_favorable",
+    "gap_pct_favorable",
+    "student_mean",
+    "caregiver_mean",
+    "gap_mean",
+]
+
+
 def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.DataFrame:
     """Students minus caregivers on each mirrored item, biggest absolute gap first.
 
     Shown only when both roles survive the role breakdown's suppression and each side of
     the item has at least `min_n` counted answers.
     """
-    columns = [
-        "mirror",
-        "domain",
-        "student_survey",
-        "student_question",
-        "caregiver_question",
-        "shown",
-        "student_n",
-        "caregiver_n",
-        "student_pct_favorable",
-        "caregiver_pct_favorable",
-        "gap_pct_favorable",
-        "student_mean",
-        "caregiver_mean",
-        "gap_mean",
-    ]
     students = _role_item_stats(scored, "student").set_index("mirror")
     carers = _role_item_stats(scored, "caregiver").set_index("mirror")
     hidden = hidden_in(people, "role", min_n)
-    roles_shown = not ({"student", "caregiver"} & hidden)
+    role_reasons = [hidden[r] for r in ROLES if r in hidden]
+    roles_shown = not role_reasons
     rows: list[dict[str, object]] = []
     domains = scored.dropna(subset=["mirror"]).groupby("mirror", observed=True)["domain"].first()
     for key in students.index.intersection(carers.index):
         s, c = students.loc[key], carers.loc[key]
         # Like any item, a side answered by fewer than min_n people is not reported.
-        shown = roles_shown and s["n"] >= min_n and c["n"] >= min_n
+        small = not (is_shown(int(s["n"]), min_n) and is_shown(int(c["n"]), min_n))
+        shown = roles_shown and not small
+        reason = "" if shown else (SMALL if small or SMALL in role_reasons else PROTECT)
         row: dict[str, object] = {
             "mirror": key,
             "domain": domains.get(key),
@@ -170,6 +207,7 @@ def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.Da
             "student_question": s["question_id"],
             "caregiver_question": c["question_id"],
             "shown": shown,
+            "reason": reason,
         }
         if shown:
             row.update(
@@ -183,7 +221,7 @@ def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.Da
                 gap_mean=s["mean"] - c["mean"],
             )
         rows.append(row)
-    out = _whole(pd.DataFrame(rows, columns=columns), "student_n", "caregiver_n")
+    out = _whole(pd.DataFrame(rows, columns=GAP_COLUMNS), "student_n", "caregiver_n")
     if out.empty:
         return out
     order = out["gap_pct_favorable"].abs().sort_values(ascending=False, na_position="last").index
@@ -191,45 +229,66 @@ def mirror_gaps(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.Da
 
 
 def wave_pairs(campaigns: pd.DataFrame) -> list[tuple[str, str]]:
-    """(previous, current) campaign codes: consecutive campaigns of one survey at one school."""
+    """(previous, current) campaign codes: consecutive waves of one survey, school, grade and
+    audience."""
     pairs: list[tuple[str, str]] = []
-    for _, series in campaigns.groupby(["survey_id", "school"], sort=False):
+    for _, series in campaigns.groupby(WAVE_KEYS, sort=False, dropna=False):
         codes = series.sort_values("opens_at")["campaign"].tolist()
         pairs.extend(itertools.pairwise(codes))
     return pairs
 
 
 def latest_waves(campaigns: pd.DataFrame) -> list[str]:
-    """The newest campaign of each survey and school: the ones the packet reports on."""
-    latest = campaigns.sort_values("opens_at").groupby(["survey_id", "school"]).tail(1)
+    """The newest campaign of each survey, school, grade and audience: what the packet reports."""
+    latest = campaigns.sort_values("opens_at").groupby(WAVE_KEYS, dropna=False).tail(1)
     return [c for c in campaigns["campaign"] if c in set(latest["campaign"])]
+
+
+WAVE_COLUMNS = [
+    "survey_id",
+    "school",
+    "grade",
+    "audience",
+    "previous",
+    "current",
+    "previous_opens_at",
+    "current_opens_at",
+    "shown",
+    "reason",
+    "domain",
+    "previous_n",
+    "current_n",
+    "previous_score",
+    "current_score",
+    "change_score",
+    "previous_pct_favorable",
+    "current_pct_favorable",
+    "change_pct_favorable",
+]
+
+
+def _domains_by_campaign(scored: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Domain score and percent favorable per campaign, indexed by (campaign, domain)."""
+    reportable = scored["type"].eq("likert") | scored["favorable_hit"].notna()
+    wave_domains = set(scored.loc[reportable, "domain"].dropna())
+    per_respondent = respondent_domains(scored)
+    per_respondent = per_respondent[per_respondent["domain"].isin(wave_domains)]
+    by_campaign = people.set_index("respondent_id")["campaign"]
+    return summarize_domains(
+        per_respondent.assign(campaign=per_respondent["respondent_id"].map(by_campaign)),
+        by=["campaign"],
+    ).set_index(["campaign", "domain"])
 
 
 def wave_changes(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.DataFrame:
     """Domain score and percent favorable in each wave and the change since the previous one."""
-    columns = [
-        "survey_id",
-        "school",
-        "previous",
-        "current",
-        "previous_opens_at",
-        "current_opens_at",
-        "shown",
-        "domain",
-        "previous_n",
-        "current_n",
-        "previous_score",
-        "current_score",
-        "change_score",
-        "previous_pct_favorable",
-        "current_pct_favorable",
-        "change_pct_favorable",
-    ]
     camp = (
         people.groupby("campaign")
         .agg(
             survey_id=("survey_id", "first"),
             school=("school", "first"),
+            grade=("grade", "first"),
+            audience=("audience", "first"),
             opens=("opens_at", "first"),
         )
         .reset_index()
@@ -239,19 +298,12 @@ def wave_changes(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.D
     rows: list[dict[str, object]] = []
     pairs = wave_pairs(camp)
     if not pairs:
-        return pd.DataFrame(rows, columns=columns)
-    reportable = scored["type"].eq("likert") | scored["favorable_hit"].notna()
-    wave_domains = set(scored.loc[reportable, "domain"].dropna())
-    per_respondent = respondent_domains(scored)
-    per_respondent = per_respondent[per_respondent["domain"].isin(wave_domains)]
-    by_campaign = people.set_index("respondent_id")["campaign"]
-    summary = summarize_domains(
-        per_respondent.assign(campaign=per_respondent["respondent_id"].map(by_campaign)),
-        by=["campaign"],
-    ).set_index(["campaign", "domain"])
+        return pd.DataFrame(rows, columns=WAVE_COLUMNS)
+    summary = _domains_by_campaign(scored, people)
     info = camp.set_index("campaign")
     for prev, cur in pairs:
-        shown = is_shown(int(sizes.get(prev, 0)), min_n) and is_shown(int(sizes.get(cur, 0)), min_n)
+        reason = reason_for(min(int(sizes.get(prev, 0)), int(sizes.get(cur, 0))), min_n)
+        shown = not reason
         before = summary.loc[prev] if prev in summary.index.get_level_values(0) else None
         after = summary.loc[cur] if cur in summary.index.get_level_values(0) else None
         if before is None or after is None:
@@ -260,11 +312,14 @@ def wave_changes(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.D
             row: dict[str, object] = {
                 "survey_id": info.loc[cur, "survey_id"],
                 "school": info.loc[cur, "school"],
+                "grade": info.loc[cur, "grade"],
+                "audience": info.loc[cur, "audience"],
                 "previous": prev,
                 "current": cur,
                 "previous_opens_at": info.loc[prev, "opens_at"],
                 "current_opens_at": info.loc[cur, "opens_at"],
                 "shown": shown,
+                "reason": reason,
                 "domain": domain,
             }
             if shown:
@@ -280,4 +335,4 @@ def wave_changes(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.D
                     change_pct_favorable=a["pct_favorable"] - b["pct_favorable"],
                 )
             rows.append(row)
-    return _whole(pd.DataFrame(rows, columns=columns), "previous_n", "current_n")
+    return _whole(pd.DataFrame(rows, columns=WAVE_COLUMNS), "previous_n", "current_n")

@@ -175,6 +175,10 @@ _TEXTS_SQL = text(
     bindparam("no", value=False, type_=Boolean),
 )
 TEXT_COLUMNS = ["respondent_id", "question_id", "text", "language", "flagged"]
+_ANSWERED_SQL = text(
+    "SELECT r.id FROM respondent r WHERE r.campaign_id IN :campaigns "
+    "AND EXISTS (SELECT 1 FROM answer a WHERE a.respondent_id = r.id)"
+).bindparams(bindparam("campaigns", expanding=True, type_=Integer))
 
 
 def _fetch(session: Session, query: TextClause, pks: list[int], columns: list[str]) -> pd.DataFrame:
@@ -291,6 +295,28 @@ def order_texts(texts: pd.DataFrame) -> pd.DataFrame:
     return texts.sort_values(["respondent_id", "question_id"], kind="stable").reset_index(drop=True)
 
 
+def load_people(session: Session, *, campaign_codes: Sequence[str]) -> Responses:
+    """The campaigns and their respondents without the answers (only who gave any).
+
+    Enough for `analysis.scoring.participants` and every group-size decision, at a small
+    fraction of the cost of `load_responses`: the packet decides whose comments may be
+    quoted, and starts the theme summary, before the million answers are read.
+    """
+    ordered = _campaign_rows(session, list(dict.fromkeys(campaign_codes)))
+    pk_to_code = {row.id: row.code for row in ordered}
+    respondents = _fetch(session, _RESPONDENTS_SQL, list(pk_to_code), RESPONDENT_COLUMNS)
+    respondents["campaign"] = respondents["campaign"].map(pk_to_code)
+    for col in ("started_at", "completed_at"):
+        respondents[col] = _timestamps(respondents[col])
+    answered = _fetch(session, _ANSWERED_SQL, list(pk_to_code), ["respondent_id"])
+    return Responses(
+        campaigns=_campaign_frame(ordered),
+        respondents=respondents,
+        answers=answered,
+        questions=pd.DataFrame(columns=QUESTION_COLUMNS),
+    )
+
+
 def load_responses(session: Session, *, campaign_codes: Sequence[str]) -> Responses:
     """Read the campaigns named by `campaign_codes` (in the order given).
 
@@ -329,13 +355,20 @@ def load_responses(session: Session, *, campaign_codes: Sequence[str]) -> Respon
 
 
 def previous_campaign_codes(session: Session, *, campaign_codes: Sequence[str]) -> list[str]:
-    """For each campaign, the code of the one before it (same survey, same school, by opens_at).
+    """For each campaign, the code of the wave before it (same survey, school, grade and audience).
 
     The packet reports change since the last wave even when only the newest campaign is
     named on the command line. Campaigns already named are not repeated.
     """
     rows = session.execute(
-        select(Campaign.code, Campaign.school, Campaign.opens_at, SurveyRecord.survey_id).join(
+        select(
+            Campaign.code,
+            Campaign.school,
+            Campaign.grade,
+            Campaign.audience,
+            Campaign.opens_at,
+            SurveyRecord.survey_id,
+        ).join(
             SurveyRecord,
             SurveyRecord.id == Campaign.survey_pk,  # type: ignore[arg-type]
         )
@@ -349,7 +382,9 @@ def previous_campaign_codes(session: Session, *, campaign_codes: Sequence[str]) 
         earlier = [
             r
             for r in rows
-            if r.survey_id == me.survey_id and r.school == me.school and r.opens_at < me.opens_at
+            if (r.survey_id, r.school, r.grade, r.audience)
+            == (me.survey_id, me.school, me.grade, me.audience)
+            and r.opens_at < me.opens_at
         ]
         if earlier:
             previous = max(earlier, key=lambda r: r.opens_at).code

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.locales import domain_label, number, percent, t
+from analysis.locales import domain_label, group_label, number, percent, text
 
 QUESTIONS = ("notice", "surprise", "missing", "together")
 
@@ -32,6 +32,80 @@ def _shown(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame[keep]
 
 
+def _notice(items: pd.DataFrame, domains: pd.DataFrame, language: str) -> list[str]:
+    found = []
+    ranked = _shown(items, "pct_favorable")
+    if not ranked.empty:
+        top = ranked.iloc[0]
+        pct = percent(top["pct_favorable"], language)
+        found.append(text("prompt_strong", language, question=top["label"], pct=pct))
+    scored = _shown(domains, "score")
+    if len(scored) > 1:
+        low = scored.sort_values("score").iloc[0]
+        domain = domain_label(str(low["domain"]), language)
+        score = number(low["score"], language)
+        found.append(text("prompt_domain_low", language, domain=domain, score=score))
+    return found
+
+
+def _surprise(gaps: pd.DataFrame, waves: pd.DataFrame, language: str) -> list[str]:
+    found = []
+    gap_rows = _shown(gaps, "gap_pct_favorable")
+    if not gap_rows.empty:
+        g = gap_rows.iloc[0]
+        found.append(
+            text(
+                "prompt_gap",
+                language,
+                question=g["label"],
+                student=percent(g["student_pct_favorable"], language),
+                caregiver=percent(g["caregiver_pct_favorable"], language),
+                gap=f"{abs(g['gap_pct_favorable']):.0f}",
+            )
+        )
+    change_rows = _shown(waves, "change_pct_favorable")
+    if not change_rows.empty:
+        c = change_rows.loc[change_rows["change_pct_favorable"].abs().idxmax()]
+        found.append(
+            text(
+                "prompt_change",
+                language,
+                domain=domain_label(str(c["domain"]), language),
+                audience=group_label("role", str(c["audience"]), language),
+                school=c["school"],
+                grade=c["grade"],
+                change=f"{c['change_pct_favorable']:+.0f}",
+            )
+        )
+    return found
+
+
+def _missing(hidden: list[str], rate: float | None, language: str, min_n: int) -> list[str]:
+    found = []
+    if hidden:
+        groups = ", ".join(hidden)
+        found.append(text("prompt_hidden", language, groups=groups, min_n=min_n))
+    if rate is not None:
+        found.append(text("prompt_rate", language, rate=percent(rate, language)))
+    found.append(text("prompt_missing_default", language))
+    return found
+
+
+def _together(items: pd.DataFrame, themes: pd.DataFrame, language: str) -> list[str]:
+    found = []
+    ranked = _shown(items, "pct_favorable")
+    if len(ranked) > 1:
+        low = ranked.iloc[-1]
+        pct = percent(low["pct_favorable"], language)
+        found.append(text("prompt_weak", language, question=low["label"], pct=pct))
+    theme_rows = _shown(themes, "share")
+    if not theme_rows.empty:
+        top = theme_rows.sort_values("share", ascending=False).iloc[0]
+        share = percent(top["share"] * 100, language)
+        found.append(text("prompt_theme", language, share=share, theme=top["theme"]))
+    return found
+
+
 def build_prompts(
     *,
     items: pd.DataFrame,
@@ -49,79 +123,12 @@ def build_prompts(
     `items` needs `label` and `pct_favorable` sorted strongest first; `gaps` is sorted by
     absolute gap; `themes` needs `theme` and `share` (0..1).
     """
-    found: dict[str, list[str]] = {key: [] for key in QUESTIONS}
-    ranked = _shown(items, "pct_favorable")
-    if not ranked.empty:
-        top = ranked.iloc[0]
-        found["notice"].append(
-            t(
-                "prompt_strong",
-                language,
-                question=top["label"],
-                pct=percent(top["pct_favorable"], language),
-            )
-        )
-    scored = _shown(domains, "score")
-    if len(scored) > 1:
-        low = scored.sort_values("score").iloc[0]
-        found["notice"].append(
-            t(
-                "prompt_domain_low",
-                language,
-                domain=domain_label(str(low["domain"]), language),
-                score=number(low["score"], language),
-            )
-        )
-    gap_rows = _shown(gaps, "gap_pct_favorable")
-    if not gap_rows.empty:
-        g = gap_rows.iloc[0]
-        found["surprise"].append(
-            t(
-                "prompt_gap",
-                language,
-                question=g["label"],
-                student=percent(g["student_pct_favorable"], language),
-                caregiver=percent(g["caregiver_pct_favorable"], language),
-                gap=f"{abs(g['gap_pct_favorable']):.0f}",
-            )
-        )
-    change_rows = _shown(waves, "change_pct_favorable")
-    if not change_rows.empty:
-        c = change_rows.loc[change_rows["change_pct_favorable"].abs().idxmax()]
-        found["surprise"].append(
-            t(
-                "prompt_change",
-                language,
-                domain=domain_label(str(c["domain"]), language),
-                change=f"{c['change_pct_favorable']:+.0f}",
-            )
-        )
-    if hidden:
-        found["missing"].append(t("prompt_hidden", language, groups=", ".join(hidden), min_n=min_n))
-    if response_rate is not None:
-        found["missing"].append(t("prompt_rate", language, rate=percent(response_rate, language)))
-    found["missing"].append(t("prompt_missing_default", language))
-    if len(ranked) > 1:
-        low = ranked.iloc[-1]
-        found["together"].append(
-            t(
-                "prompt_weak",
-                language,
-                question=low["label"],
-                pct=percent(low["pct_favorable"], language),
-            )
-        )
-    theme_rows = _shown(themes, "share")
-    if not theme_rows.empty:
-        top_theme = theme_rows.sort_values("share", ascending=False).iloc[0]
-        found["together"].append(
-            t(
-                "prompt_theme",
-                language,
-                share=percent(top_theme["share"] * 100, language),
-                theme=top_theme["theme"],
-            )
-        )
-    if not found["surprise"] and len(ranked) > 1:
+    found = {
+        "notice": _notice(items, domains, language),
+        "surprise": _surprise(gaps, waves, language),
+        "missing": _missing(hidden, response_rate, language, min_n),
+        "together": _together(items, themes, language),
+    }
+    if not found["surprise"] and len(_shown(items, "pct_favorable")) > 1:
         found["surprise"].append(found["together"][0])
-    return [DataWalkPrompt(key, t(key, language), tuple(found[key])) for key in QUESTIONS]
+    return [DataWalkPrompt(key, text(key, language), tuple(found[key])) for key in QUESTIONS]

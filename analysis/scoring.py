@@ -51,7 +51,7 @@ def participants(responses: Responses) -> pd.DataFrame:
     out = resp.loc[answered].copy()
     out["role"] = _respondent_role(out, responses.campaigns)
     camp = responses.campaigns.set_index("campaign")
-    for col in ("survey_id", "school", "grade", "opens_at"):
+    for col in ("survey_id", "school", "grade", "audience", "opens_at"):
         out[col] = out["campaign"].map(camp[col])
     out["completed"] = out["completed_at"].notna()
     return out.reset_index(drop=True)
@@ -91,6 +91,13 @@ def scored_answers(responses: Responses) -> pd.DataFrame:
     Built from integer codes and categoricals rather than merges on text keys: on a
     million answers that is the difference between seconds and a fraction of one.
     """
+    out, ans = _with_groups(responses)
+    out = _with_questions(responses, out, ans)
+    return _with_scores(responses, out)
+
+
+def _with_groups(responses: Responses) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per answer of a participant, with the respondent's groups as categoricals."""
     people = participants(responses)
     ans = responses.answers
     rcodes = pd.Categorical(ans["respondent_id"], categories=people["respondent_id"]).codes
@@ -104,6 +111,11 @@ def scored_answers(responses: Responses) -> pd.DataFrame:
     people = people.assign(version_hash=people["campaign"].map(hashes))
     for col in ("campaign", "role", "language", "survey_id", "school", "grade", "version_hash"):
         out[col] = _categorical(people[col], rcodes)
+    return out, ans
+
+
+def _with_questions(responses: Responses, out: pd.DataFrame, ans: pd.DataFrame) -> pd.DataFrame:
+    """Each answer's question facts and value; answers to unknown questions are dropped."""
 
     # One lookup per distinct (survey version, question id), spread back over the answers.
     qcat = pd.Categorical(ans["question_id"])
@@ -135,8 +147,11 @@ def scored_answers(responses: Responses) -> pd.DataFrame:
     out["text"] = ans["text"].to_numpy()
     out["skipped"] = ans["skipped"].to_numpy(dtype=bool)
     out["flagged"] = ans["flagged"].to_numpy(dtype=bool)
-    out = out[out["type"].notna()].reset_index(drop=True)
+    return out[out["type"].notna()].reset_index(drop=True)
 
+
+def _with_scores(responses: Responses, out: pd.DataFrame) -> pd.DataFrame:
+    """`raw`, reverse-coded `score` and `favorable_hit` (likert and favorable choices)."""
     likert = out["type"].eq("likert").to_numpy()
     vcat = out["value"].cat
     # codes are -1 for a missing value: index -1 is the NaN appended at the end

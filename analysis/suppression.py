@@ -13,41 +13,30 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from typing import TypeVar
 
+from analysis.locales import text
+
 DEFAULT_MIN_N = 10
 K = TypeVar("K", bound=Hashable)
 
-_HIDDEN_LABEL = {
-    "en": "fewer than {min_n} responses",
-    "es": "menos de {min_n} respuestas",
-}
-_RULE = {
-    "en": (
-        "To protect privacy, no result is shown for a group with fewer than {min_n} "
-        "responses; it reads “fewer than {min_n} responses” instead. When one group is "
-        "hidden, the next-smallest group is hidden as well, so nobody can work out a hidden "
-        "group by subtracting the others from the total. Written comments are shown only "
-        "for groups with at least {min_n} responses, with names, phone numbers, e-mail "
-        "addresses and handles removed, and never when a comment raised a safety concern."
-    ),
-    "es": (
-        "Para proteger la privacidad, no se muestra ningún resultado de un grupo con menos "
-        "de {min_n} respuestas; en su lugar dice “menos de {min_n} respuestas”. Cuando se "
-        "oculta un grupo, también se oculta el siguiente grupo más pequeño, para que nadie "
-        "pueda calcular el grupo oculto restando los demás del total. Los comentarios "
-        "escritos se muestran solo para grupos con al menos {min_n} respuestas, sin nombres, "
-        "teléfonos, correos ni usuarios, y nunca si un comentario expresó un riesgo."
-    ),
-}
+SMALL = "small"
+"""Why a cell is hidden: its own group has fewer than `min_n` respondents."""
+PROTECT = "protect"
+"""Why a cell is hidden: showing it would let a smaller hidden group be worked out."""
 
 
-def hidden_label(min_n: int, language: str = "en") -> str:
-    """What a suppressed cell says, e.g. "fewer than 10 responses"."""
-    return _HIDDEN_LABEL.get(language, _HIDDEN_LABEL["en"]).format(min_n=min_n)
+def hidden_label(min_n: int, language: str = "en", reason: str = SMALL) -> str:
+    """What a suppressed cell says: "fewer than 10 responses" only where that is true.
+
+    A group hidden by the complementary rule is large; calling it small would be false and
+    would point the reader at the group that really is small.
+    """
+    key = "protect" if reason == PROTECT else "small"
+    return text(f"suppressed.{key}", language, min_n=min_n)
 
 
 def rule_statement(min_n: int, language: str = "en") -> str:
     """The rule in plain words, printed in the packet next to the numbers it governs."""
-    return _RULE.get(language, _RULE["en"]).format(min_n=min_n)
+    return text("rule", language, min_n=min_n)
 
 
 def is_shown(n: int, min_n: int) -> bool:
@@ -58,6 +47,17 @@ def is_shown(n: int, min_n: int) -> bool:
 def may_show_text(n: int, min_n: int) -> bool:
     """Open text is shown only for a group with at least `min_n` respondents."""
     return n >= min_n
+
+
+def hidden_reasons(counts: Mapping[K, int], *, min_n: int) -> dict[K, str]:
+    """Each hidden group of one breakdown with why it is hidden (`SMALL` or `PROTECT`)."""
+    hidden = hidden_groups(counts, min_n=min_n)
+    return {k: SMALL if counts[k] < min_n else PROTECT for k in hidden}
+
+
+def reason_for(n: int, min_n: int) -> str:
+    """The reason for a cell hidden on its own count (an item, a wave): "" when shown."""
+    return "" if is_shown(n, min_n) else SMALL
 
 
 def hidden_groups(counts: Mapping[K, int], *, min_n: int) -> set[K]:

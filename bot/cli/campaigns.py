@@ -20,6 +20,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from analysis.frames import load_responses
+from analysis.response_rate import response_rate
 from analysis.spreadsheet import write_csv, write_xlsx
 from bot.cli.app import console, err_console, fail
 from bot.cli.surveys import open_database
@@ -264,7 +265,7 @@ CLI_LANGUAGE = "en"
 
 
 def _rate(summary: CampaignSummary) -> str:
-    rate = summary.response_rate
+    rate = response_rate(summary.completed, summary.roster_size)
     if rate is None or summary.roster_size is None:
         return "-"
     roster = format_number(summary.roster_size, CLI_LANGUAGE)

@@ -192,7 +192,8 @@ def simulate_respondents(setup: DemoSetup, *, respondents: int, seed: int) -> Si
 
 
 def write_packets(setup: DemoSetup) -> dict[str, ReportPaths]:
-    """Stage three: the packet and tables in English, and the packet again in Spanish."""
+    """Stage three: the packet (HTML and PDF) and tables in English, the packet in Spanish,
+    and a bilingual side-by-side PDF for mixed rooms."""
     codes = [c.code for c in setup.campaigns]
     out = setup.demo_dir / "report"
     shutil.rmtree(out, ignore_errors=True)
@@ -200,7 +201,18 @@ def write_packets(setup: DemoSetup) -> dict[str, ReportPaths]:
         return {
             "en": write_report(session, campaign_codes=codes, out_dir=out, language="en"),
             "es": write_report(
-                session, campaign_codes=codes, out_dir=out / "es", formats=("html",), language="es"
+                session,
+                campaign_codes=codes,
+                out_dir=out / "es",
+                formats=("html", "pdf"),
+                language="es",
+            ),
+            "en+es": write_report(
+                session,
+                campaign_codes=codes,
+                out_dir=out / "en+es",
+                formats=("pdf",),
+                language="en+es",
             ),
         }
 
@@ -210,10 +222,11 @@ def print_outputs(simulation: SimulationReport, packets: dict[str, ReportPaths])
     console.print(simulation.summary(), highlight=False)
     console.rule("Facilitator packet")
     for language, paths in packets.items():
-        if paths.html is not None:
-            console.print(
-                f"[bold]{language}[/]  {_shown(paths.html)}", highlight=False, soft_wrap=True
-            )
+        for path in (paths.pdf, paths.html):
+            if path is not None:
+                console.print(
+                    f"[bold]{language:<6}[/]{_shown(path)}", highlight=False, soft_wrap=True
+                )
     tables = packets["en"]
     for label, path in (("markdown", tables.md), ("workbook", tables.xlsx)):
         if path is not None:
@@ -224,8 +237,10 @@ def print_outputs(simulation: SimulationReport, packets: dict[str, ReportPaths])
             highlight=False,
             soft_wrap=True,
         )
-    if tables.html is not None:
-        console.print(f"Open {_shown(tables.html)} in a browser, or print it.", highlight=False)
+    if tables.pdf is not None:
+        console.print(
+            f"Print or send {_shown(tables.pdf)}: the data walk as a PDF.", highlight=False
+        )
 
 
 def demo(

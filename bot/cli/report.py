@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from analysis.locales import LANGUAGES
-from analysis.packet import FORMATS, build_report, write_outputs
+from analysis.packet import BILINGUAL, FORMATS, build_report, languages_of, write_outputs
 from analysis.suppression import DEFAULT_MIN_N
 from bot.cli.app import console, fail
 from surveys.db import StorageError, init_db, make_engine, session_scope
@@ -34,19 +34,20 @@ def report(
     campaigns: Annotated[list[str], typer.Argument(help="One or more campaign codes.")],
     out: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path("out"),
     format: Annotated[
-        str, typer.Option("--format", help="Comma-separated: html, md, xlsx, csv.")
+        str, typer.Option("--format", help="Comma-separated: html, pdf, md, xlsx, csv.")
     ] = ",".join(FORMATS),
     language: Annotated[
-        str, typer.Option("--language", help="Language of the packet: en or es.")
+        str,
+        typer.Option("--language", help="Language of the packet: en, es, or en+es side by side."),
     ] = "en",
     min_n: Annotated[
         int, typer.Option("--min-n", help="Hide any group with fewer respondents than this.")
     ] = DEFAULT_MIN_N,
 ) -> None:
-    """Write the facilitator packet (HTML, Markdown) and the tables (XLSX, CSV)."""
+    """Write the facilitator packet (HTML, PDF, Markdown) and the tables (XLSX, CSV)."""
     formats = parse_formats(format)
-    if language not in LANGUAGES:
-        fail(f"unknown language {language!r}; use one of {', '.join(LANGUAGES)}")
+    if language not in LANGUAGES and language != BILINGUAL:
+        fail(f"unknown language {language!r}; use one of {', '.join(LANGUAGES)} or {BILINGUAL}")
     if min_n < 1:
         fail(f"--min-n must be at least 1, not {min_n}")
     if out.exists() and not out.is_dir():
@@ -58,16 +59,19 @@ def report(
         fail(str(exc))
     try:
         with session_scope(engine) as session:
-            built = build_report(session, campaign_codes=campaigns, language=language, min_n=min_n)
+            built = [
+                build_report(session, campaign_codes=campaigns, language=lang, min_n=min_n)
+                for lang in languages_of(language)
+            ]
     except ValueError as exc:
         fail(f"{exc}; run `chorus campaigns` to list the codes")
     finally:
         engine.dispose()
     try:
-        paths = write_outputs(built, out, formats)
+        paths = write_outputs(built[0], out, formats, *built[1:])
     except OSError as exc:
         fail(f"cannot write to {out}: {exc.strerror or exc}")
-    for path in (paths.html, paths.md, paths.xlsx):
+    for path in (paths.html, paths.pdf, paths.md, paths.xlsx):
         if path is not None:
             console.print(str(path), highlight=False, soft_wrap=True)
     if paths.csv:

@@ -12,6 +12,7 @@ from analysis.breakdowns import (
     domain_breakdown,
     latest_waves,
     mirror_gaps,
+    quotable,
     wave_changes,
     wave_pairs,
 )
@@ -86,6 +87,9 @@ def test_small_group_and_its_complement_are_hidden(seed: Seed, analysis_session:
     # es (3) is too small; en (12) would give it away as 15 - 12, so both are hidden
     assert not counts.loc[("language", "es"), "shown"]
     assert not counts.loc[("language", "en"), "shown"]
+    assert counts.loc[("language", "es"), "reason"] == "small"
+    assert counts.loc[("language", "en"), "reason"] == "protect"
+    assert counts.loc[("role", "student"), "reason"] == ""
     assert counts.loc[("role", "student"), "respondents"] == 15
     by = domain_breakdown(scored, people, min_n=10)
     lang = by[by["dimension"] == "language"]
@@ -131,3 +135,49 @@ def test_gap_hidden_when_one_side_has_too_few_answers(
     assert not gaps.loc["welcome", "shown"]
     assert gaps.loc["rules", "shown"]
     assert gaps.loc["rules", "gap_pct_favorable"] == pytest.approx(0.0)
+
+
+def test_two_grades_at_one_school_are_not_each_others_waves(
+    seed: Seed, analysis_session: Session
+) -> None:
+    student = seed.survey("pulse_student")
+    autumn, spring = datetime(2025, 9, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)
+    g9_old = seed.campaign(student, "G9A", grade="9", opens_at=autumn)
+    g10_new = seed.campaign(student, "G10B", grade="10", opens_at=spring)
+    g9_new = seed.campaign(student, "G9B", grade="9", opens_at=spring)
+    seed.many(g9_old, 4, {"b1": 2})
+    seed.many(g10_new, 4, {"b1": 5})
+    seed.many(g9_new, 4, {"b1": 4})
+    scored, people, responses = _load(analysis_session, ["G9A", "G10B", "G9B"])
+    assert wave_pairs(responses.campaigns) == [("G9A", "G9B")]
+    assert sorted(latest_waves(responses.campaigns)) == ["G10B", "G9B"]
+    waves = wave_changes(scored, people, min_n=4)
+    assert set(waves["current"]) == {"G9B"}
+    row = waves.set_index("domain").loc["belonging"]
+    assert (row["grade"], row["audience"]) == ("9", "student")
+    assert row["change_pct_favorable"] == pytest.approx(100.0)
+
+
+def test_student_and_caregiver_campaigns_of_one_survey_are_not_waves(
+    seed: Seed, analysis_session: Session
+) -> None:
+    student = seed.survey("pulse_student")
+    seed.campaign(student, "S", audience="student", opens_at=datetime(2025, 9, 1, tzinfo=UTC))
+    seed.campaign(student, "C", audience="caregiver", opens_at=datetime(2026, 3, 1, tzinfo=UTC))
+    _, _, responses = _load(analysis_session, ["S", "C"])
+    assert wave_pairs(responses.campaigns) == []
+
+
+def test_only_members_of_small_groups_lose_their_quotes(
+    seed: Seed, analysis_session: Session
+) -> None:
+    camp = seed.campaign(seed.survey("pulse_student"), "S1")
+    seed.many(camp, 12, {"b1": 5})
+    seed.many(camp, 3, {"b1": 1}, language="es")
+    _, people, _ = _load(analysis_session, ["S1"])
+    allowed = quotable(people, min_n=10)
+    by_language = people.set_index("respondent_id")["language"]
+    # es (3) is small: never quoted; en (12) is hidden only to protect es: still quotable.
+    assert not allowed[by_language[by_language == "es"].index].any()
+    assert allowed[by_language[by_language == "en"].index].all()
+    assert not quotable(people, min_n=16).any()

@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-from analysis import packet
+from analysis import packet_themes
 from analysis.packet import build_report, render_html, render_markdown, write_report
 from tests.analysis.seeding import SKIP, Seed, Text
 
@@ -77,7 +77,7 @@ def fake_themes(monkeypatch: pytest.MonkeyPatch) -> list[pd.DataFrame]:
             }
         )
 
-    monkeypatch.setattr(packet, "_summarize_themes", lambda: summarize)
+    monkeypatch.setattr(packet_themes, "_summarize_themes", lambda: summarize)
     return seen
 
 
@@ -118,21 +118,62 @@ def test_numbers_match_the_hand_worked_values(school: Session, fake_themes) -> N
 
 def test_html_shows_the_figures(school: Session, fake_themes) -> None:
     html = render_html(build_report(school, campaign_codes=["S1", "F1"], min_n=10))
-    assert "44%" in html  # overall response rate 20/45
+    cover = html[: html.index("Facilitator guide")]
+    assert "50%" in cover and "40%" in cover  # completed / invited: students 10/20, carers 10/25
     assert "87%" in html  # belonging favorable 26/30
     assert "45%" in html  # consistency
     assert "+80" in html  # change since the last wave
-    assert "-40" in html  # the biggest gap
-    assert html.count("fewer than 10 responses") >= 2  # both language groups
+    assert "−40" in html  # the biggest gap
+    assert "fewer than 10 responses" in html  # Spanish speakers (4)
+    assert "hidden to protect a smaller group" in html  # English speakers (16)
     assert "Transportation" in html and "The bus is late" in html
-    assert "45%" in html and "5 (45%)" in html  # theme share 5/11
-    # the data walk ties questions to findings
-    walk = html[html.index("Data walk") :]
-    for question in ("What do you notice?", "What surprises you?", "What is missing?"):
-        assert question in walk
+    assert "5 (45%)" in html  # theme share 5/11
+    # findings behind the prompts, in the appendix
+    walk = html[html.index("Data walk: questions for the room") :]
     assert "I feel left out at school.”: 100% of answers were favorable" in walk
     assert "60% of students and 100% of caregivers" in walk
-    assert "fewer than 10 responses" in html[html.index("How we protect privacy") :]
+
+
+def test_the_packet_is_a_data_walk(school: Session, fake_themes) -> None:
+    report = build_report(school, campaign_codes=["S1", "F1"], min_n=10)
+    assert 5 <= len(report.stations) <= 7
+    for station in report.stations:
+        assert len(station.numbers) <= 3
+        assert all(n.n.startswith("n = ") for n in station.numbers)
+        assert 2 <= len(station.prompts) <= 3
+        assert station.chart.startswith("data:image/svg+xml;base64,")
+    belonging = next(s for s in report.stations if s.key == "domain-belonging")
+    assert belonging.headline == (
+        "Belonging: 80% of students' answers and 100% of caregivers' answers were favorable."
+    )
+    html = render_html(report)
+    order = [
+        "<h2>Facilitator guide",
+        "Station 1 of",
+        "<h2>What people wrote",
+        "<h2>Action planning",
+        "Appendix: the full tables",
+    ]  # fmt: skip
+    positions = [html.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    assert html.count("Does this match your experience?") == len(report.stations)
+    assert "0:00–0:10" in html  # the agenda
+
+
+def test_sentiment_is_said_in_words(school: Session, fake_themes) -> None:
+    html = render_html(build_report(school, campaign_codes=["S1", "F1"], min_n=10))
+    themes = html[html.index("What people wrote") :]
+    assert "not scored" in themes
+    assert "nan" not in themes.lower().split("appendix")[0]
+
+
+def test_bilingual_packet_is_side_by_side(school: Session, fake_themes) -> None:
+    english = build_report(school, campaign_codes=["S1", "F1"], min_n=10)
+    spanish = build_report(school, campaign_codes=["S1", "F1"], language="es", min_n=10)
+    html = render_html(english, spanish)
+    assert html.count('<div class="col" lang="en">') == html.count('<div class="col" lang="es">')
+    assert "What do you notice?" in html and "¿Qué observan?" in html
+    assert "landscape" in html
 
 
 def test_html_is_self_contained_and_has_no_chat_id(school: Session, fake_themes) -> None:
@@ -140,8 +181,8 @@ def test_html_is_self_contained_and_has_no_chat_id(school: Session, fake_themes)
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html)
     assert "<link" not in html
     assert "<script" not in html
-    assert len(re.findall(r'src="data:image/png;base64,', html)) >= 3
-    assert "@media print" in html and "break-before: page" in html
+    assert len(re.findall(r'src="data:image/svg\+xml;base64,', html)) >= 5
+    assert "break-before: page" in html and "break-inside: avoid" in html
     assert str(CHAT_ID) not in html
 
 
@@ -234,7 +275,7 @@ def test_themes_in_a_worker_process_give_the_same_table(
     school: Session, fake_themes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inline = build_report(school, campaign_codes=["S1", "F1"]).tables["themes"]
-    monkeypatch.setattr(packet, "PARALLEL_TEXTS", 1)
+    monkeypatch.setattr(packet_themes, "PARALLEL_TEXTS", 1)
     forked = build_report(school, campaign_codes=["S1", "F1"]).tables["themes"]
     assert len(fake_themes) == 1  # the second call ran in the worker, not in this process
     pd.testing.assert_frame_equal(inline, forked)
@@ -257,12 +298,12 @@ def test_respondent_text_is_escaped(school: Session, monkeypatch: pytest.MonkeyP
             }
         )
 
-    monkeypatch.setattr(packet, "_summarize_themes", lambda: summarize)
+    monkeypatch.setattr(packet_themes, "_summarize_themes", lambda: summarize)
     report = build_report(school, campaign_codes=["S1", "F1"])
     html = render_html(report)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "0.25" in html  # sentiment, two decimals
+    assert "mostly positive" in html and "0.25" not in html  # sentiment in words
     md = render_markdown(report)
     assert "<script>" not in md
     assert "&lt;script&gt;alert(1)&lt;/script&gt; \\| a&amp;b" in md
@@ -280,3 +321,56 @@ def test_follow_up_message_is_the_local_resource(seed: Seed, analysis_session: S
     assert "Meeting on May 5 at the library." in english
     assert "Reunión el 5 de mayo en la biblioteca." in render_html(spanish)
     assert "> Reunión el 5 de mayo en la biblioteca." in render_markdown(spanish)
+
+
+def test_a_group_hidden_to_protect_a_smaller_one_says_so(school: Session, fake_themes) -> None:
+    # Spanish speakers (4) are fewer than 10; English speakers (16) are hidden only to protect them.
+    report = build_report(school, campaign_codes=["S1", "F1"], min_n=10)
+    groups = report.tables["groups"].set_index(["dimension", "group"])
+    assert groups.loc[("language", "es"), "note"] == "fewer than 10 responses"
+    assert groups.loc[("language", "en"), "note"] == "hidden to protect a smaller group"
+    rows = dict(
+        (row[0], row[1])
+        for row in report.sections["by_language"].rows  # group -> count cell
+    )
+    assert rows["English"] == "hidden to protect a smaller group"
+    assert rows["Spanish"] == "fewer than 10 responses"
+
+
+def test_comments_of_a_small_group_never_reach_the_quotes(
+    seed: Seed, analysis_session: Session, fake_themes
+) -> None:
+    camp = seed.campaign(seed.survey("pulse_student"), "S1")
+    seed.many(camp, 12, {"b1": 5, "t1": Text("More clubs and sports please")})
+    seed.many(camp, 3, {"b1": 1, "t1": Text("Mi maestra nos grita todos los días")}, language="es")
+    build_report(analysis_session, campaign_codes=["S1"], min_n=10)
+    [texts] = fake_themes
+    assert len(texts) == 12
+    assert "Mi maestra nos grita todos los días" not in set(texts["text"])
+
+
+def test_response_rate_is_completed_over_roster(seed: Seed, analysis_session: Session) -> None:
+    camp = seed.campaign(seed.survey("pulse_student"), "S1", roster_size=40)
+    seed.many(camp, 10, {"b1": 4})
+    stopped = seed.respondent(camp, {"b1": 4})
+    stopped.completed_at = None
+    analysis_session.add(stopped)
+    analysis_session.flush()
+    report = build_report(analysis_session, campaign_codes=["S1"], min_n=5)
+    row = report.tables["responses"].set_index("campaign").loc["S1"]
+    assert (row["respondents"], row["completed"]) == (11, 10)
+    assert row["response_rate"] == pytest.approx(25.0)
+
+
+def test_every_wave_row_names_its_audience_and_grade(school: Session, fake_themes) -> None:
+    report = build_report(school, campaign_codes=["S1", "F1"], min_n=10)
+    headers = report.sections["waves"].headers
+    rows = report.sections["waves"].rows
+    assert rows
+    audience, grade = headers.index("Audience"), headers.index("Grade")
+    assert {r[audience] for r in rows} == {"Students"}
+    assert {r[grade] for r in rows} == {"9"}
+    change = next(p for p in report.prompts if p.key == "surprise").findings
+    assert any("for Students (grade 9, Lincoln)" in f for f in change), change
+    [station] = [s for s in report.stations if s.key == "waves"]
+    assert "Belonging, Students (grade 9, Lincoln)" in station.headline

@@ -51,7 +51,7 @@ def test_each_question_is_tied_to_a_finding() -> None:
     assert "40% of students and 90% of caregivers" in by["surprise"].findings[0]
     assert "a gap of 50 points" in by["surprise"].findings[0]
     assert any("Spanish, English" in f for f in by["missing"].findings)
-    assert "41% of those invited answered." in by["missing"].findings
+    assert "41% of those invited completed the survey." in by["missing"].findings
     assert "only 35% of answers were favorable" in by["together"].findings[0]
     assert "40% of the people who wrote a comment mentioned “Food”." in by["together"].findings
     assert not any("Secret item" in f for p in prompts for f in p.findings)

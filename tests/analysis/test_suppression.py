@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from analysis.suppression import (
+    PROTECT,
+    SMALL,
     hidden_groups,
     hidden_label,
+    hidden_reasons,
     is_shown,
     may_show_text,
     rule_statement,
@@ -55,7 +58,23 @@ def test_threshold_is_inclusive(n: int, shown: bool) -> None:
 
 def test_labels_and_rule_in_both_languages() -> None:
     assert hidden_label(10, "en") == "fewer than 10 responses"
+    assert hidden_label(10, "en", PROTECT) == "hidden to protect a smaller group"
+    assert "10" not in hidden_label(10, "es", PROTECT)
     assert hidden_label(5, "es") == "menos de 5 respuestas"
     assert "fewer than 7 responses" in rule_statement(7, "en")
     assert "next-smallest" in rule_statement(7, "en")
     assert "menos de 7 respuestas" in rule_statement(7, "es")
+
+
+def test_a_group_hidden_to_protect_another_is_not_called_small() -> None:
+    # 114 people are hidden only because 6 are: the label must not say "fewer than 10".
+    reasons = hidden_reasons({"student": 114, "caregiver": 6}, min_n=10)
+    assert reasons == {"caregiver": SMALL, "student": PROTECT}
+    assert hidden_label(10, "en", reasons["student"]) != hidden_label(
+        10, "en", reasons["caregiver"]
+    )
+
+
+def test_two_small_groups_and_one_protector() -> None:
+    reasons = hidden_reasons({"a": 12, "b": 15, "c": 3, "d": 4}, min_n=10)
+    assert reasons == {"a": PROTECT, "c": SMALL, "d": SMALL}

@@ -43,7 +43,16 @@ def test_writes_every_format(database: Engine, tmp_path: Path) -> None:
     assert (out / "packet-es.md").exists()
     assert (out / "tables-es.xlsx").exists()
     assert (out / "csv-es" / "items.csv").exists()
-    assert "packet-es.html" in result.output
+    assert (out / "packet-es.pdf").read_bytes().startswith(b"%PDF")
+    assert "packet-es.html" in result.output and "packet-es.pdf" in result.output
+
+
+def test_bilingual_packet_side_by_side(database: Engine, tmp_path: Path) -> None:
+    args = ["report", "S1", "--out", str(tmp_path), "--language", "en+es", "--format", "html"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "packet-en+es.html").read_text()
+    assert "Belonging" in html and "Pertenencia" in html
 
 
 def test_only_the_formats_asked_for(database: Engine, tmp_path: Path) -> None:
@@ -64,7 +73,7 @@ def test_min_n_above_the_group_hides_it(database: Engine, tmp_path: Path) -> Non
     ("args", "message"),
     [
         (["report", "NOPE"], "unknown campaign code: NOPE"),
-        (["report", "S1", "--format", "pdf"], "unknown format pdf"),
+        (["report", "S1", "--format", "docx"], "unknown format docx"),
         (["report", "S1", "--language", "fr"], "unknown language 'fr'"),
         (["report", "S1", "--min-n", "0"], "--min-n must be at least 1"),
     ],
