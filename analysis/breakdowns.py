@@ -132,7 +132,7 @@ def domain_breakdown(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> 
                     "pct_favorable": np.nan,
                 }
                 if shown and (group, domain) in summary.index:
-                    d = summary.loc[(group, domain)]
+                    d = summary.loc[(group, domain)]  # type: ignore[index]
                     row.update(n=int(d["n"]), score=d["score"], pct_favorable=d["pct_favorable"])
                 elif shown:
                     row["n"] = 0
@@ -145,7 +145,7 @@ def _role_item_stats(scored: pd.DataFrame, role: str) -> pd.DataFrame:
     if part.empty:
         return pd.DataFrame(columns=["mirror", "question_id", "n", "mean", "pct_favorable"])
     return (
-        part.groupby("mirror", sort=False, observed=True)
+        part.groupby("mirror", sort=False, observed=True)  # type: ignore[call-overload]
         .apply(
             lambda g: pd.Series(
                 {

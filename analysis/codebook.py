@@ -20,6 +20,7 @@ import yaml
 from stop_words import get_stop_words
 
 from analysis.textnorm import LANGUAGES, MATCH_WORD, fold, stem_words
+from surveys.errors import ChorusError
 
 DEFAULT_PATH = Path(__file__).with_name("codebook.yaml")
 
@@ -29,7 +30,7 @@ DEFAULT_PATH = Path(__file__).with_name("codebook.yaml")
 MIN_STEM = 4
 
 
-class CodebookError(ValueError):
+class CodebookError(ChorusError, ValueError):
     """A codebook file that cannot be used; the message is one line for the user."""
 
 

@@ -216,7 +216,7 @@ def _timestamps(values: pd.Series) -> pd.Series:
 def _campaign_rows(session: Session, codes: list[str]) -> list[Any]:
     """The campaigns named, in the order named; `ValueError` naming any that do not exist."""
     rows = session.execute(
-        select(
+        select(  # type: ignore[call-overload]
             Campaign.id,
             Campaign.code,
             SurveyRecord.survey_id,
@@ -235,7 +235,7 @@ def _campaign_rows(session: Session, codes: list[str]) -> list[Any]:
             Campaign.follow_up,
             SurveyRecord.definition,
         )
-        .join(SurveyRecord, SurveyRecord.id == Campaign.survey_pk)  # type: ignore[arg-type]
+        .join(SurveyRecord, SurveyRecord.id == Campaign.survey_pk)
         .where(Campaign.code.in_(codes))  # type: ignore[attr-defined]
     ).all()
     by_code = {row.code: row for row in rows}
@@ -361,7 +361,7 @@ def previous_campaign_codes(session: Session, *, campaign_codes: Sequence[str]) 
     named on the command line. Campaigns already named are not repeated.
     """
     rows = session.execute(
-        select(
+        select(  # type: ignore[call-overload]
             Campaign.code,
             Campaign.school,
             Campaign.grade,
@@ -370,7 +370,7 @@ def previous_campaign_codes(session: Session, *, campaign_codes: Sequence[str]) 
             SurveyRecord.survey_id,
         ).join(
             SurveyRecord,
-            SurveyRecord.id == Campaign.survey_pk,  # type: ignore[arg-type]
+            SurveyRecord.id == Campaign.survey_pk,
         )
     ).all()
     named = set(campaign_codes)

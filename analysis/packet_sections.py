@@ -15,13 +15,12 @@ from analysis.deidentify import REMOVED
 from analysis.locales import domain_label, group_label, integer, number, percent, text
 from analysis.packet_model import Table
 from analysis.packet_tables import is_nan
+from analysis.sentiment import describe_sentiment
 
 GAPS_SHOWN = 10
 """Mirrored items listed in the gap table, biggest gap first."""
 QUOTES_SHOWN = 2
 """Quotes per theme on the theme page: enough to hear a voice, few enough to fit a page."""
-POSITIVE_FROM = 0.1
-NEGATIVE_TO = -0.1
 
 
 def pct(value: Any, language: str) -> str:
@@ -39,20 +38,9 @@ def signed(value: Any, language: str) -> str:
     return ("+" if float(value) >= 0 else "−") + integer(abs(round(float(value))), language)
 
 
-def sentiment_words(score: Any, language: str) -> str:
-    """A theme's sentiment in words, never a raw score.
-
-    Swap point for `analysis.sentiment`'s own mapping once it lands; until then the cut
-    points are ±0.1 on PatternAnalyzer's −1..1 polarity (roughly, a clear majority of
-    positive or negative wording).
-    """
-    if score is None or is_nan(score):
-        return text("sentiment_not_scored", language)
-    if float(score) >= POSITIVE_FROM:
-        return text("sentiment_positive", language)
-    if float(score) <= NEGATIVE_TO:
-        return text("sentiment_negative", language)
-    return text("sentiment_mixed", language)
+def sentiment_words(label: Any, language: str) -> str:
+    """A theme's tone in words, never a raw score (`analysis.sentiment.sentiment_label`)."""
+    return describe_sentiment(label if isinstance(label, str) else None, language)
 
 
 def campaigns_section(responses: pd.DataFrame, lang: str) -> Table:
@@ -199,7 +187,7 @@ def themes_section(themes: pd.DataFrame, message: str, lang: str, quotes: int | 
         (
             str(r["theme"]),
             f"{integer(r['respondents'], lang)} ({pct(float(r['share']) * 100, lang)})",
-            sentiment_words(r["sentiment"], lang),
+            sentiment_words(r.get("sentiment_label"), lang),
             _quotes(r["quotes"], lang, quotes),
         )
         for _, r in themes.iterrows()

@@ -65,7 +65,7 @@ def _surprise(gaps: pd.DataFrame, waves: pd.DataFrame, language: str) -> list[st
         )
     change_rows = _shown(waves, "change_pct_favorable")
     if not change_rows.empty:
-        c = change_rows.loc[change_rows["change_pct_favorable"].abs().idxmax()]
+        c = change_rows.loc[change_rows["change_pct_favorable"].abs().idxmax()]  # type: ignore[call-overload]
         found.append(
             text(
                 "prompt_change",

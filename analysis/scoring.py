@@ -78,7 +78,7 @@ def _choice_hit(value: object, fav: tuple[str, ...], unsure: frozenset[str]) -> 
 def _categorical(values: pd.Series, codes: np.ndarray) -> pd.Categorical:
     """`values` (one per respondent or question) spread over answers by integer `codes`."""
     cat = values.astype("category")
-    return pd.Categorical.from_codes(cat.cat.codes.to_numpy()[codes], dtype=cat.dtype)
+    return pd.Categorical.from_codes(cat.cat.codes.to_numpy()[codes], dtype=cat.dtype)  # type: ignore[call-overload]
 
 
 def scored_answers(responses: Responses) -> pd.DataFrame:
@@ -105,7 +105,7 @@ def _with_groups(responses: Responses) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not mine.all():
         ans, rcodes = ans[mine], rcodes[mine]
     out = pd.DataFrame(
-        {"respondent_id": pd.Categorical.from_codes(rcodes, categories=people["respondent_id"])}
+        {"respondent_id": pd.Categorical.from_codes(rcodes, categories=people["respondent_id"])}  # type: ignore[call-overload]
     )
     hashes = responses.campaigns.set_index("campaign")["version_hash"]
     people = people.assign(version_hash=people["campaign"].map(hashes))
@@ -174,7 +174,7 @@ def _with_scores(responses: Responses, out: pd.DataFrame) -> pd.DataFrame:
         pairs = part.groupby(["version_hash", "question_id", "value"], observed=True).groups
         for (vh, qid, value), idx in pairs.items():
             fav_ids = out.at[idx[0], "favorable"]
-            hit = _choice_hit(value, fav_ids, unsure_opts.get((vh, qid), frozenset()))
+            hit = _choice_hit(value, fav_ids, unsure_opts.get((vh, qid), frozenset()))  # type: ignore[arg-type]
             fav[np.asarray(idx)] = hit
     out["favorable_hit"] = fav
     return out

@@ -15,6 +15,7 @@ from textblob.en import sentiment as _pattern_sentiment
 from textblob.en.sentiments import PatternAnalyzer
 
 from analysis.sentiment_es import polarity_es
+from surveys.i18n import t
 
 _ANALYZER = PatternAnalyzer()
 
@@ -30,20 +31,6 @@ POSITIVE = "mostly_positive"
 MIXED = "mixed"
 NEGATIVE = "mostly_negative"
 LABELS = (POSITIVE, MIXED, NEGATIVE)
-_WORDS = {
-    "en": {
-        POSITIVE: "mostly positive",
-        MIXED: "mixed",
-        NEGATIVE: "mostly negative",
-        None: "too few to say",
-    },
-    "es": {
-        POSITIVE: "mayormente positivo",
-        MIXED: "mixto",
-        NEGATIVE: "mayormente negativo",
-        None: "muy pocos para decir",
-    },
-}
 
 
 def polarity(text: str) -> float:
@@ -150,7 +137,15 @@ def sentiment_label(scores: Iterable[float]) -> str | None:
     return label_from_counts(positive, negative)
 
 
+_CATALOG_KEYS = {
+    POSITIVE: "packet.sentiment_positive",
+    MIXED: "packet.sentiment_mixed",
+    NEGATIVE: "packet.sentiment_negative",
+}
+
+
 def describe_sentiment(label: str | None, language: str = "en") -> str:
-    """The words for a label in the packet language: "mostly positive", "mixto"..."""
-    words = _WORDS.get(language, _WORDS["en"])
-    return words.get(label, words[None])
+    """The words for a label in the packet language ("mostly positive", "mixto"...), from
+    the one string catalog; None reads "too few to say"."""
+    key = _CATALOG_KEYS.get(label) if label is not None else None
+    return t(key or "packet.sentiment_not_scored", language)

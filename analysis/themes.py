@@ -99,7 +99,7 @@ def clear_caches() -> None:
 
 def empty_result() -> pd.DataFrame:
     """The result for no text at all: the columns and dtypes, no rows."""
-    return pd.DataFrame({column: pd.Series(dtype=_DTYPES[column]) for column in COLUMNS})
+    return pd.DataFrame({column: pd.Series(dtype=_DTYPES[column]) for column in COLUMNS})  # type: ignore[call-overload]
 
 
 def summarize_themes(
@@ -188,7 +188,7 @@ def summarize_themes(
     summary = summary.sort_values(
         ["respondents", "kind", "theme_id"], ascending=[False, True, True], kind="stable"
     )
-    return summary[COLUMNS].reset_index(drop=True).astype(_DTYPES)
+    return summary[COLUMNS].reset_index(drop=True).astype(_DTYPES)  # type: ignore[arg-type]
 
 
 def clean_answers(texts: pd.DataFrame) -> pd.DataFrame:
@@ -288,7 +288,7 @@ def _quotes(rows: pd.DataFrame, max_quotes: int) -> dict[str, list[str]]:
         ["theme_id", "outside", "neg_hits", "distance", "rid", "text"], kind="stable"
     )
     return {
-        theme_id: pick_quotes(
+        theme_id: pick_quotes(  # type: ignore[misc]
             zip(group["respondent_id"], group["text"], group["lang"], strict=True), max_quotes
         )
         for theme_id, group in candidates.groupby("theme_id", sort=False)

@@ -79,7 +79,7 @@ def build_application(
         builder = builder.request(request)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
-    application: ChorusApplication = builder.build()  # type: ignore[assignment]
+    application: ChorusApplication = builder.build()
     database = Database(engine)
     worker = uuid.uuid4().hex[:12]
     delivery = Delivery(

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from surveys.engine import Action, Back, Choose, Consent, Done, SetLanguage, SetRole, Skip, Toggle
+from surveys.errors import ChorusError
 
 MAX_BYTES = 64
 """Telegram's limit for `callback_data`."""
@@ -39,7 +40,7 @@ DELETE_CANCEL = "D:no"
 """The two `/delete` buttons. They name no campaign: deleting covers every survey of the chat."""
 
 
-class CallbackDataError(ValueError):
+class CallbackDataError(ChorusError, ValueError):
     """An action that cannot be put in a button (a field too long or with a colon)."""
 
 

@@ -25,29 +25,30 @@ from surveys.i18n import t
 
 logger = logging.getLogger(__name__)
 
-_answering: set[asyncio.Task[None]] = set()
-
 
 async def _answer(query: CallbackQuery) -> None:
-    """Stop the spinner. Not queued: a lost answer costs only a spinner, and it is
-    worth most at once, alongside the database work rather than after it."""
+    """Stop the spinner. Not queued: a lost answer costs only a spinner, and it is worth
+    most at once, alongside the database work rather than after it."""
     try:
         await query.answer()
     except TelegramError as exc:
         logger.info("answerCallbackQuery failed: %s", type(exc).__name__)
 
 
-def _answer_soon(query: CallbackQuery) -> None:
-    task = asyncio.create_task(_answer(query))
-    _answering.add(task)
-    task.add_done_callback(_answering.discard)
-
-
 async def button(update: Update, context: ChorusContext) -> None:
+    """Answer the query while the tap is handled; the update counts as handled (its inbox
+    row done) only once both are, so a crash in between answers it again on restart."""
     query = update.callback_query
     if query is None:
         return
-    _answer_soon(query)
+    answering = asyncio.create_task(_answer(query))
+    try:
+        await _handle_tap(update, context, query)
+    finally:
+        await answering
+
+
+async def _handle_tap(update: Update, context: ChorusContext, query: CallbackQuery) -> None:
     chat = update.effective_chat
     if chat is None or chat.type != Chat.PRIVATE:  # inline mode, or a group: not a survey chat
         return

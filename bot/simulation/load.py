@@ -34,6 +34,7 @@ from sqlalchemy import text
 from bot.callback_data import decode
 from bot.simulation.fake_bot_api import ChatMessage, FakeBotApi, InlineButton, UserAction
 from surveys.engine import Back, Choose, Consent, Done, SetLanguage, SetRole, Skip, Toggle
+from surveys.i18n import t
 
 POSITION = re.compile(r"^\s*(\d+)/(\d+)\b")
 """A numbered question ("3/14 ..."), which a text question is even without buttons."""
@@ -121,6 +122,7 @@ class LoadRespondent:
         self.result = LoadResult(chat_id=chat_id)
         self._rng = random.Random(f"{settings.seed}:{chat_id}")
         self._prompt_id = 0
+        self._last_record: tuple[str, Given | None] | None = None
 
     @property
     def chat_id(self) -> int:
@@ -133,6 +135,7 @@ class LoadRespondent:
         toggled: ChatMessage | None = None
         for _ in range(self.settings.max_steps):
             current = await self._reply(sample, action, toggled)
+            self._forget_refused(action)
             if current is None:
                 self.result.finished = sample.replied_at is not None
                 return self.result
@@ -144,6 +147,19 @@ class LoadRespondent:
                 self._prompt_id = current.message.message_id + 1
         self.result.error = f"no end after {self.settings.max_steps} steps"
         return self.result
+
+    def _forget_refused(self, action: UserAction) -> None:
+        """A tap the bot refused as an earlier question's (a question shown twice after a
+        crash, tapped again) did not count: the person keeps the answer that did."""
+        refused = {t("errors.stale_button", language) for language in ("en", "es", "es@formal")}
+        replies = [m.text for m in self.api.messages(self.chat_id) if m.message_id > action.marker]
+        if self._last_record is not None and any(text in refused for text in replies):
+            question_id, previous = self._last_record
+            if previous is None:
+                self.result.answers.pop(question_id, None)
+            else:
+                self.result.answers[question_id] = previous
+        self._last_record = None
 
     def _sample(self, kind: str, action: UserAction) -> Sample:
         made_at = self.api.update_times.get(action.update_id, time.monotonic())
@@ -273,6 +289,7 @@ class LoadRespondent:
         return self.api.send_text(self.chat_id, typed)
 
     def _record(self, question_id: str, answer: Given) -> None:
+        self._last_record = (question_id, self.result.answers.get(question_id))
         self.result.answers[question_id] = answer
 
 

@@ -219,7 +219,8 @@ def chat_state(
     row = connection.execute(query, params).first()
     if row is None:
         return None
-    return ChatState(*row[:9], campaign=CampaignFacts(*row[9:]))
+    state = row[:9]
+    return ChatState(*state, campaign=CampaignFacts(*row[9:]))  # type: ignore[misc]
 
 
 def campaign_facts(

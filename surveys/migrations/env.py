@@ -40,7 +40,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         # SQLite cannot ALTER most things; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
-        render_item=render_item,
+        render_item=render_item,  # type: ignore[arg-type]
         compare_type=True,
     )
 
@@ -72,7 +72,7 @@ def run_migrations_offline() -> None:
         url=context.config.get_main_option("sqlalchemy.url") or StorageSettings().url,
         target_metadata=target_metadata,
         literal_binds=True,
-        render_item=render_item,
+        render_item=render_item,  # type: ignore[arg-type]
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -64,7 +64,16 @@ async def test_kill_9_mid_run_loses_no_update_and_no_answer(tmp_path: Path) -> N
     # About 17 taps each at 0.3-1 s: the run lasts long enough for every kill and restart.
     settings = LoadSettings(think=(0.3, 1.0), arrival=2.0, reply_timeout=12.0, seed=5)
     async with FakeBotApi(token=TOKEN, username="crash_bot", latency=0.01) as api:
-        process = chorus_process(api, database_url=database_url, log_path=tmp_path / "bot.log")
+        # These people tap every 0.3-1 s, faster than Telegram lets a bot write to one chat:
+        # lift the pacing so the test measures durability, not Telegram's limits.
+        unpaced = {
+            "CHORUS_SEND_RATE": "1000",
+            "CHORUS_CHAT_RATE": "100",
+            "CHORUS_CHAT_BURST": "100",
+        }
+        process = chorus_process(
+            api, database_url=database_url, log_path=tmp_path / "bot.log", extra_env=unpaced
+        )
         await process.start()
         try:
             done = asyncio.Event()
@@ -83,11 +92,18 @@ async def test_kill_9_mid_run_loses_no_update_and_no_answer(tmp_path: Path) -> N
         finally:
             await process.stop()
         unhandled = sorted(u for u in api.confirmed if not handled(api, u))
+        transcripts = {r.chat_id: api.render_transcript(r.chat_id)[-3000:] for r in report.results}
         integrity = check_integrity(api, report, stored_answers(database_url, code))
     stuck = [r.chat_id for r in report.results if not r.finished]
     assert not unhandled, f"{len(unhandled)} of {len(api.confirmed)} confirmed updates unhandled"
-    assert not stuck, f"{len(stuck)} respondents left without a next question"
+    assert not stuck, f"{len(stuck)} respondents left without a next question: " + "\n".join(
+        transcripts.get(chat, "") for chat in stuck[:2]
+    )
     assert not integrity.lost, f"{len(integrity.lost)} answers lost: {integrity.lost[:5]}"
-    assert integrity.ok, integrity
+    assert integrity.duplicated_answers == 0, integrity
+    assert integrity.never_delivered == 0, integrity
+    # A message Telegram took just before a kill, and not yet recorded sent, is sent again on
+    # restart (the documented window, docs/runtime.md): a few repeats, never a lost answer.
+    assert integrity.duplicated_questions <= KILLS * 3, integrity
     # Last: a run that ended before every kill proves less than it claims.
     assert kills == KILLS, f"the run ended after {kills} kills: make the people slower"
