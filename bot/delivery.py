@@ -162,7 +162,9 @@ class Delivery:
         """At start: rows a dead worker left `sending` go back to the queue."""
         lease = 0.0 if self.database.single_process else self.config.lease_seconds
         cutoff = now_utc() - timedelta(seconds=lease)
-        chats = await self.database.run(lambda db: outbox.requeue_stale(db, claimed_before=cutoff))
+        chats = await self.database.run(
+            partial(outbox.requeue_stale, claimed_before=cutoff, keep_worker=self.worker)
+        )
         if chats:
             logger.warning(
                 "outbox: %d chat(s) had messages left sending; sending again", len(chats)
@@ -186,7 +188,11 @@ class Delivery:
                 if time.monotonic() - last_sweep > self.config.lease_seconds / 2:
                     last_sweep = time.monotonic()
                     cutoff = now_utc() - timedelta(seconds=self.config.lease_seconds)
-                    await self.database.run(partial(outbox.requeue_stale, claimed_before=cutoff))
+                    await self.database.run(
+                        partial(
+                            outbox.requeue_stale, claimed_before=cutoff, keep_worker=self.worker
+                        )
+                    )
             except Exception as exc:  # the database may be down for a moment
                 logger.warning("outbox poll failed: %s", type(exc).__name__)
             with suppress(TimeoutError):
@@ -252,12 +258,14 @@ class Delivery:
         sent: list[int] = []
         try:
             for index, row in enumerate(rows):
-                # Telegram's one-message-a-second guidance is about new messages in a chat;
-                # editing one already there (the record of an answer) does not count.
-                pause = self._chats.reserve(chat_id) if row.method.startswith("send") else 0.0
-                if pause > 0:
-                    await asyncio.sleep(pause)
-                await self._limiter.acquire(row.priority)
+                # Telegram's limits (30 messages/s, about 1/s per chat) are about new
+                # messages; editing one already there (the record of an answer) is paced
+                # by its own 429s, which hold only that chat.
+                if row.method.startswith("send"):
+                    pause = self._chats.reserve(chat_id)
+                    if pause > 0:
+                        await asyncio.sleep(pause)
+                    await self._limiter.acquire(row.priority)
                 attempt = await self._attempt(row)
                 if attempt.result is Result.SENT:
                     # At once: the window in which a crash could send it again stays one

@@ -72,7 +72,9 @@ class InboxProcessor:
         """At start: updates a dead worker was processing are processed again."""
         lease = 0.0 if self.database.single_process else self.lease_seconds
         cutoff = now_utc() - timedelta(seconds=lease)
-        chats = await self.database.run(lambda db: inbox.requeue_stale(db, claimed_before=cutoff))
+        chats = await self.database.run(
+            partial(inbox.requeue_stale, claimed_before=cutoff, keep_worker=self.worker)
+        )
         if chats:
             logger.warning("inbox: %d chat(s) had updates left unfinished; resuming", len(chats))
 
@@ -92,7 +94,9 @@ class InboxProcessor:
                 if time.monotonic() - last_sweep > self.lease_seconds / 2:
                     last_sweep = time.monotonic()
                     cutoff = now_utc() - timedelta(seconds=self.lease_seconds)
-                    await self.database.run(partial(inbox.requeue_stale, claimed_before=cutoff))
+                    await self.database.run(
+                        partial(inbox.requeue_stale, claimed_before=cutoff, keep_worker=self.worker)
+                    )
             except Exception as exc:
                 logger.warning("inbox poll failed: %s", type(exc).__name__)
             with suppress(TimeoutError):

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeVar, cast
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -114,13 +114,12 @@ _surveys: dict[str, Survey] = {}
 def _survey(session: Db, campaign: CampaignFacts) -> Survey:
     survey = _surveys.get(campaign.version_hash)
     if survey is None:
-        # `CampaignFacts` has the fields `campaign_survey` reads (`survey_pk`, `code`).
         if isinstance(session, Connection):
             # An ORM read inside the connection's transaction; closing it leaves that open.
             with Session(bind=session) as orm:
-                survey = campaign_survey(orm, campaign=cast(Any, campaign))
+                survey = campaign_survey(orm, campaign=campaign)
         else:
-            survey = campaign_survey(session, campaign=cast(Any, campaign))
+            survey = campaign_survey(session, campaign=campaign)
         _surveys[campaign.version_hash] = survey
     return survey
 
@@ -131,7 +130,7 @@ def context_of(campaign: CampaignFacts, survey: Survey) -> Context:
         languages=tuple(survey.languages),
         default_language=campaign.default_language,
         audience=campaign.audience,
-        follow_up=campaign_follow_up(cast(Any, campaign)),
+        follow_up=campaign_follow_up(campaign),
     )
 
 
@@ -242,7 +241,7 @@ def _load_active(session: Db, chat_id: int) -> _Active | None:
 
 
 def _closed_notice(campaign: CampaignFacts, now: datetime) -> Notice | None:
-    availability = campaign_availability(cast(Any, campaign), now=now)
+    availability = campaign_availability(campaign, now=now)
     if availability == "closed":
         return Notice.CLOSED
     if availability == "not_yet_open":

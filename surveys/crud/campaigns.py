@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
@@ -221,7 +221,25 @@ def get_campaign(session: Session, *, code: str) -> Campaign | None:
     return session.exec(select(Campaign).where(Campaign.code == code)).first()
 
 
-def campaign_survey(session: Session, *, campaign: Campaign) -> Survey:
+class CampaignLike(Protocol):
+    """What the campaign helpers read: a `Campaign` row, or the `CampaignFacts` the
+    conversation service loads with a respondent in one query."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def survey_pk(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def opens_at(self) -> datetime: ...
+    @property
+    def closes_at(self) -> datetime | None: ...
+    @property
+    def follow_up(self) -> str | None: ...
+
+
+def campaign_survey(session: Session, *, campaign: CampaignLike) -> Survey:
     """The survey version the campaign was launched with, whatever was stored since."""
     record = session.get(SurveyRecord, campaign.survey_pk)
     if record is None:  # only possible if the foreign key was bypassed
@@ -229,12 +247,12 @@ def campaign_survey(session: Session, *, campaign: Campaign) -> Survey:
     return survey_from_record(record)
 
 
-def campaign_follow_up(campaign: Campaign) -> dict[str, str] | None:
+def campaign_follow_up(campaign: CampaignLike) -> dict[str, str] | None:
     """The follow-up messages by language, as given at launch."""
     return json.loads(campaign.follow_up) if campaign.follow_up else None
 
 
-def campaign_availability(campaign: Campaign, *, now: datetime) -> Availability:
+def campaign_availability(campaign: CampaignLike, *, now: datetime) -> Availability:
     """Whether the link takes answers at `now`. Closing by hand wins over the dates."""
     if campaign.status == CampaignStatus.CLOSED:
         return "closed"

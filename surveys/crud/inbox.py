@@ -110,13 +110,17 @@ def finish(
     )
 
 
-def requeue_stale(db: Db, *, claimed_before: datetime) -> list[int]:
-    """Put back updates whose worker died while processing them; returns their chats."""
+def requeue_stale(db: Db, *, claimed_before: datetime, keep_worker: str | None = None) -> list[int]:
+    """Put back updates whose worker died while processing them; returns their chats.
+
+    `keep_worker`'s own claims are left alone: that worker is alive and processing them.
+    """
     statement = (
         update(_inbox)
         .where(
             _inbox.c.status == InboxStatus.PROCESSING,
             _inbox.c.claimed_at < claimed_before,
+            _inbox.c.claimed_by.is_distinct_from(keep_worker),
         )
         .values(status=InboxStatus.QUEUED, claimed_by=None)
         .returning(_inbox.c.chat_id)

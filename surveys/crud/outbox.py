@@ -258,11 +258,18 @@ def cancel_chat(db: Db, *, chat_id: int, error: str) -> int:
     return int(result.rowcount or 0)
 
 
-def requeue_stale(db: Db, *, claimed_before: datetime) -> list[int]:
-    """Rows left `sending` by a worker that died: send them again. Returns their chats."""
+def requeue_stale(db: Db, *, claimed_before: datetime, keep_worker: str | None = None) -> list[int]:
+    """Rows left `sending` by a worker that died: send them again. Returns their chats.
+
+    `keep_worker`'s own claims are left alone: that worker is alive and sending them.
+    """
     statement = (
         update(_outbox)
-        .where(_outbox.c.status == OutboxStatus.SENDING, _outbox.c.claimed_at < claimed_before)
+        .where(
+            _outbox.c.status == OutboxStatus.SENDING,
+            _outbox.c.claimed_at < claimed_before,
+            _outbox.c.claimed_by.is_distinct_from(keep_worker),
+        )
         .values(status=OutboxStatus.QUEUED, claimed_by=None, updated_at=now_utc())
         .returning(_outbox.c.chat_id)
     )

@@ -92,13 +92,17 @@ async def test_kill_9_mid_run_loses_no_update_and_no_answer(tmp_path: Path) -> N
         finally:
             await process.stop()
         unhandled = sorted(u for u in api.confirmed if not handled(api, u))
-        transcripts = {r.chat_id: api.render_transcript(r.chat_id)[-3000:] for r in report.results}
+        transcripts = {r.chat_id: api.render_transcript(r.chat_id) for r in report.results}
         integrity = check_integrity(api, report, stored_answers(database_url, code))
     stuck = [r.chat_id for r in report.results if not r.finished]
     assert not unhandled, f"{len(unhandled)} of {len(api.confirmed)} confirmed updates unhandled"
     assert not stuck, f"{len(stuck)} respondents left without a next question: " + "\n".join(
         transcripts.get(chat, "") for chat in stuck[:2]
     )
+    if integrity.lost:
+        chat = int(integrity.lost[0].split(":")[0])
+        (tmp_path / "lost.txt").write_text(transcripts[chat])
+        print("LOST TRANSCRIPT", tmp_path / "lost.txt")
     assert not integrity.lost, f"{len(integrity.lost)} answers lost: {integrity.lost[:5]}"
     assert integrity.duplicated_answers == 0, integrity
     assert integrity.never_delivered == 0, integrity
