@@ -33,9 +33,7 @@ def test_status_counts_the_queues_and_names_failures(tmp_path: Path) -> None:
         outbox.mark_failed(session, id=queued[0].id, error="blocked by the user")
         session.commit()
     engine.dispose()
-    result = CliRunner().invoke(
-        app, ["status"], env={"CHORUS_DATABASE_URL": url, "COLUMNS": "120"}
-    )
+    result = CliRunner().invoke(app, ["status"], env={"CHORUS_DATABASE_URL": url, "COLUMNS": "120"})
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "inbox │ queued │ 1" in text
