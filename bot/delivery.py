@@ -25,10 +25,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 import warnings
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -40,6 +38,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBUserWarning
 
 from bot.database import Database
+from bot.loops import drain, poll_until_stopped
 from bot.ratelimit import ChatLimiter, PriorityLimiter
 from surveys import conversations
 from surveys.crud import outbox
@@ -181,22 +180,19 @@ class Delivery:
     async def run(self, stop: asyncio.Event) -> None:
         """Poll for due rows until `stop` is set; reclaims stale claims now and then."""
         await self.recover()
-        last_sweep = time.monotonic()
-        while not stop.is_set():
-            try:
-                await self.poll_once()
-                if time.monotonic() - last_sweep > self.config.lease_seconds / 2:
-                    last_sweep = time.monotonic()
-                    cutoff = now_utc() - timedelta(seconds=self.config.lease_seconds)
-                    await self.database.run(
-                        partial(
-                            outbox.requeue_stale, claimed_before=cutoff, keep_worker=self.worker
-                        )
-                    )
-            except Exception as exc:  # the database may be down for a moment
-                logger.warning("outbox poll failed: %s", type(exc).__name__)
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.config.poll_seconds)
+        await poll_until_stopped(
+            stop,
+            name="outbox",
+            poll=self.poll_once,
+            sweep=self._sweep,
+            poll_seconds=self.config.poll_seconds,
+            sweep_seconds=self.config.lease_seconds / 2,
+        )
+
+    async def _sweep(self) -> None:
+        cutoff = now_utc() - timedelta(seconds=self.config.lease_seconds)
+        sweep = partial(outbox.requeue_stale, claimed_before=cutoff, keep_worker=self.worker)
+        await self.database.run(sweep)
 
     async def settle(self) -> None:
         """Wait for the lanes already running (what handlers just handed over) to finish."""
@@ -205,14 +201,7 @@ class Delivery:
 
     async def flush(self, *, timeout: float = 10.0) -> None:
         """Send everything due now and wait until it is out (tests, the demo's end, shutdown)."""
-        async with asyncio.timeout(timeout):
-            while True:
-                started = await self.poll_once()
-                if self._lanes:
-                    await asyncio.gather(*list(self._lanes.values()), return_exceptions=True)
-                    continue
-                if not started:
-                    return
+        await drain(self.poll_once, self._lanes, timeout=timeout)
 
     async def close(self, *, timeout: float = 5.0) -> None:
         """Let lanes finish what they hold (briefly), then stop the timers."""

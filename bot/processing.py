@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
-from contextlib import suppress
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -23,6 +21,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.database import Database
+from bot.loops import drain, poll_until_stopped
 from surveys.crud import inbox
 from surveys.crud.inbox import Claimed
 from surveys.crud.respondents import now_utc
@@ -87,31 +86,23 @@ class InboxProcessor:
     async def run(self, stop: asyncio.Event) -> None:
         """Pick up stored updates nobody woke us for (after a restart, or another worker's)."""
         await self.recover()
-        last_sweep = time.monotonic()
-        while not stop.is_set():
-            try:
-                await self.poll_once()
-                if time.monotonic() - last_sweep > self.lease_seconds / 2:
-                    last_sweep = time.monotonic()
-                    cutoff = now_utc() - timedelta(seconds=self.lease_seconds)
-                    await self.database.run(
-                        partial(inbox.requeue_stale, claimed_before=cutoff, keep_worker=self.worker)
-                    )
-            except Exception as exc:
-                logger.warning("inbox poll failed: %s", type(exc).__name__)
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.poll_seconds)
+        await poll_until_stopped(
+            stop,
+            name="inbox",
+            poll=self.poll_once,
+            sweep=self._sweep,
+            poll_seconds=self.poll_seconds,
+            sweep_seconds=self.lease_seconds / 2,
+        )
+
+    async def _sweep(self) -> None:
+        cutoff = now_utc() - timedelta(seconds=self.lease_seconds)
+        sweep = partial(inbox.requeue_stale, claimed_before=cutoff, keep_worker=self.worker)
+        await self.database.run(sweep)
 
     async def drain_all(self, *, timeout: float = 10.0) -> None:
         """Process everything stored and wait for it (tests and the demo)."""
-        async with asyncio.timeout(timeout):
-            while True:
-                started = await self.poll_once()
-                if self._drains:
-                    await asyncio.gather(*list(self._drains.values()), return_exceptions=True)
-                    continue
-                if not started:
-                    return
+        await drain(self.poll_once, self._drains, timeout=timeout)
 
     async def close(self, *, timeout: float = 5.0) -> None:
         if self._drains:

@@ -163,7 +163,7 @@ def test_the_packet_is_a_data_walk(school: Session, fake_themes) -> None:
 def test_sentiment_is_said_in_words(school: Session, fake_themes) -> None:
     html = render_html(build_report(school, campaign_codes=["S1", "F1"], min_n=10))
     themes = html[html.index("What people wrote") :]
-    assert "not scored" in themes
+    assert "too few to say" in themes  # no label: too few comments with a tone
     assert "nan" not in themes.lower().split("appendix")[0]
 
 
@@ -293,6 +293,7 @@ def test_respondent_text_is_escaped(school: Session, monkeypatch: pytest.MonkeyP
                 "share": [0.3],
                 "sentiment": [0.25],
                 "sentiment_n": [3],
+                "sentiment_label": ["mostly_positive"],
                 "not_scored": [0],
                 "quotes": [["<script>alert(1)</script> | a&b"]],
             }
