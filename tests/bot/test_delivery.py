@@ -97,7 +97,12 @@ async def test_flood_control_holds_only_that_chat_and_keeps_the_order(engine: En
     assert [t for c, t in bot.delivered if c == 1] == ["a1", "a2"]
 
 
-async def test_server_errors_are_retried_with_backoff_then_fail(engine: Engine) -> None:
+async def test_server_errors_are_retried_with_backoff_then_fail(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long backoff, so each retry happens only when the test lets it (on a busy machine a
+    # 0.5 s timer could fire inside a flush and make two attempts of one).
+    monkeypatch.setattr("bot.delivery.BACKOFF_SECONDS", 30.0)
     _queue(engine, (1, "a1"), (1, "a2"))
     errors = [NetworkError("Bad Gateway"), TimedOut(), NetworkError("Bad Gateway")]
     bot = FlakyBot({1: errors})
