@@ -25,6 +25,7 @@ from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.database import Database
+from bot.delivery import retry_after_seconds
 from surveys.crud import inbox
 from surveys.crud.inbox import Incoming
 
@@ -123,9 +124,7 @@ class Poller:
             except InvalidToken:
                 raise
             except RetryAfter as exc:
-                await _pause(
-                    stop, float(exc.retry_after if isinstance(exc.retry_after, int) else 5)
-                )
+                await _pause(stop, retry_after_seconds(exc))
             except Conflict:
                 logger.warning("another poller or a webhook is using this bot; retrying in 5 s")
                 await _pause(stop, 5.0)
