@@ -153,10 +153,6 @@ class Delivery:
         self._timers.pop(chat_id, None)
         self.wake(chat_id)
 
-    @property
-    def busy(self) -> bool:
-        return bool(self._lanes)
-
     async def recover(self) -> None:
         """At start: rows a dead worker left `sending` go back to the queue."""
         lease = 0.0 if self.database.single_process else self.config.lease_seconds

@@ -63,10 +63,6 @@ class InboxProcessor:
                     self._drain(chat_id), name=f"inbox-chat-{chat_id}"
                 )
 
-    @property
-    def busy(self) -> bool:
-        return bool(self._drains)
-
     async def recover(self) -> None:
         """At start: updates a dead worker was processing are processed again."""
         lease = 0.0 if self.database.single_process else self.lease_seconds
