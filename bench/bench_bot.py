@@ -9,8 +9,10 @@ answers the built-in student survey by pressing the buttons the bot sent and
 typing the text answers (timed; multi-choice toggles are timed but not counted
 as answers).
 
-Only the time inside `process_update` is counted; building the updates and
-reading the replies is the simulated phones' work. Not a test: run it by hand.
+Counted per update: `process_update` (handler, one transaction with the answer and
+its outbox rows) and the delivery of those rows through the offline Bot API
+(`Delivery.settle`); building the updates and reading the replies is the simulated
+phones' work. Not a test: run it by hand.
 
 `--workers N` is the scale-out story instead: N processes, each its own
 application, sharing the one SQLite file (the respondents split between them),

@@ -23,6 +23,7 @@ from bot.delivery import Delivery
 from bot.outgoing import Outgoing
 from bot.settings import BotSettings
 from surveys import conversations
+from surveys.crud.outbox import Queued
 from surveys.crud.respondents import Db
 from surveys.i18n import t
 
@@ -41,7 +42,7 @@ class Runtime:
 
     async def transact(self, work: Callable[[Outgoing], T]) -> T:
         """Run `work` in one committed transaction, with what it queued; then deliver."""
-        queued: list[Any] = []
+        queued: list[Queued] = []
 
         def attempt(db: Db) -> T:
             outgoing = Outgoing(db, self.key, self.worker)

@@ -722,7 +722,6 @@ async def polling_bot(
     *,
     rate_limit: bool = False,
     username: str = "chorus_sim_bot",
-    stop_timeout: float = 10.0,
 ) -> AsyncIterator[Served]:
     """The real chorus runtime polling `api` (inbox, processing, outbox), stopped cleanly
     however the block ends."""

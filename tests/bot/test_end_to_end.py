@@ -66,7 +66,7 @@ def running_bot(
     api: FakeBotApi, engine: Engine, *, rate_limit: bool = False
 ) -> AbstractAsyncContextManager[Application]:
     """The real application polling the fake server; stopped however the test ends."""
-    return polling_bot(api, engine, rate_limit=rate_limit, stop_timeout=WAIT)
+    return polling_bot(api, engine, rate_limit=rate_limit)
 
 
 async def reply_to(api: FakeBotApi, action: UserAction) -> ChatMessage:
