@@ -74,6 +74,9 @@ class Campaign(SQLModel, table=True):
     """JSON object language -> text sent after the thanks (meeting date, services)."""
     declined_count: int = 0
     """Declining consent stores nothing but this count."""
+    organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    """The organization that owns the campaign; `organization` is its name as on the flyer.
+    Set for every campaign (migration 0003 filled it in for older ones)."""
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -219,3 +222,108 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+class Organization(SQLModel, table=True):
+    """A CBO. Its staff, campaigns and alerts never mix with another organization's."""
+
+    __tablename__ = "organization"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    """An IANA name: when "the morning" and "closing day" are."""
+    default_language: str = Field(default="en", max_length=10)
+    min_group_size: int = 10
+    """The packet hides any group smaller than this."""
+    escalation_minutes: int = 30
+    """An alert nobody acknowledged within this time goes to the owners."""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StaffMember(SQLModel, table=True):
+    """A person working for an organization, reached in their own chat.
+
+    Kept apart from `Contact` by construction: a staff member who also answers a
+    survey (as a caregiver, say) has a contact and respondent like anyone else, and
+    nothing joins the two.
+    """
+
+    __tablename__ = "staff_member"
+    __table_args__ = (Index("ix_staff_member_org_chat", "organization_id", "chat_id", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    roles: str = Field(max_length=100)
+    """Comma-separated `StaffRole` values, e.g. "facilitator,safeguarding-lead"."""
+    display_name: str = Field(max_length=200)
+    language: str = Field(default="en", max_length=10)
+    state: str | None = None
+    """JSON of a guided staff conversation in progress (`/launch` step by step)."""
+    revoked_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use link that makes whoever opens it a staff member. Only its hash is kept."""
+
+    __tablename__ = "invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    roles: str = Field(max_length=100)
+    created_by: int | None = Field(default=None, foreign_key="staff_member.id")
+    """None when made on the command line."""
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by: int | None = Field(default=None, foreign_key="staff_member.id")
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, to which campaign, and when. Never holds answer text."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    staff_member_id: int | None = Field(default=None, foreign_key="staff_member.id")
+    """None when done on the command line."""
+    action: str = Field(max_length=40)
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
+    detail: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AlertStatus(StrEnum):
+    OPEN = "open"
+    FOLLOWING_UP = "following_up"
+    NOT_A_CONCERN = "not_a_concern"
+
+
+class Alert(SQLModel, table=True):
+    """A flagged answer a designated adult must see. Never exported, packed or logged.
+
+    The flagged text is copied here, so the lead can judge urgency even if the
+    respondent deletes their answers afterwards; the retention purge removes it.
+    """
+
+    __tablename__ = "alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    question_id: str = Field(max_length=16)
+    text: str
+    status: str = Field(default=AlertStatus.OPEN, max_length=20, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    escalate_at: datetime
+    escalated_at: datetime | None = None
+    handled_by: int | None = Field(default=None, foreign_key="staff_member.id")
+    handled_at: datetime | None = None

@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session
 
 from surveys.crud.campaigns import create_campaign
+from surveys.crud.organizations import create_organization, get_organization
 from surveys.crud.surveys import add_survey, latest_survey_record
 from surveys.definition import Survey
 from surveys.models import (
@@ -27,8 +28,10 @@ from surveys.models import (
     Contact,
     Respondent,
     RespondentStatus,
+    StaffMember,
     SurveyRecord,
 )
+from surveys.roles import format_roles, parse_roles
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 """When factory respondents start, unless told otherwise: fixed, so tests can compute times."""
@@ -234,3 +237,29 @@ def add_answers(
     session.add_all(rows)
     session.flush()
     return rows
+
+
+def make_staff(
+    session: Session,
+    *,
+    organization: str,
+    roles: str,
+    chat_id: int,
+    display_name: str = "Staff",
+    language: str = "en",
+) -> StaffMember:
+    """A staff member of `organization` (created if new) with `roles`, as if invited."""
+    org = get_organization(session, name=organization) or create_organization(
+        session, name=organization
+    )
+    assert org.id is not None
+    member = StaffMember(
+        organization_id=org.id,
+        chat_id=chat_id,
+        roles=format_roles(parse_roles(roles)),
+        display_name=display_name,
+        language=language,
+    )
+    session.add(member)
+    session.flush()
+    return member

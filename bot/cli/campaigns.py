@@ -41,6 +41,7 @@ from surveys.crud.campaigns import (
     get_campaign,
     list_campaigns_with_counts,
 )
+from surveys.crud.staff import STUDENT_AUDIENCES, StaffError, check_safeguarding_lead
 from surveys.crud.surveys import add_survey, latest_survey_record, survey_from_record
 from surveys.db import session_scope
 from surveys.definition import Survey
@@ -127,10 +128,14 @@ def launch_campaign(
     follow_up: dict[str, str] | None = None,
     out_dir: Path | None = None,
     username: str | None = None,
+    allow_no_safeguarding_lead: bool = False,
 ) -> Launched:
-    """Create a campaign and write its QR code and flyer; shared by `launch` and `demo`.
+    """Create a campaign and write its QR code and flyer; shared by `launch`, `/launch`
+    and `demo`.
 
     The audience defaults to the survey's own and the language to English when offered.
+    A campaign students can answer is refused unless the organization has a
+    safeguarding lead, or `allow_no_safeguarding_lead` (test campaigns) is set.
     """
     record = resolve_survey(session, survey)
     definition = survey_from_record(record)
@@ -149,6 +154,10 @@ def launch_campaign(
         roster_size=roster_size,
         follow_up=follow_up,
     )
+    if not allow_no_safeguarding_lead and campaign.organization_id is not None:
+        check_safeguarding_lead(
+            session, organization_id=campaign.organization_id, audience=campaign.audience
+        )
     link = campaign_link(campaign.code, username)
     materials = write_campaign_materials(
         campaign=campaign, survey=definition, link=link, out_dir=out_dir or default_campaigns_dir()
@@ -183,8 +192,19 @@ def launch(
     out: Annotated[
         Path | None, typer.Option(help="Where to write <code>/qr.png and <code>/flyer.html.")
     ] = None,
+    allow_no_safeguarding_lead: Annotated[
+        bool,
+        typer.Option(
+            "--allow-no-safeguarding-lead",
+            help="Launch a student campaign with nobody to receive alerts (test campaigns only).",
+        ),
+    ] = False,
 ) -> None:
-    """Launch a campaign: prints its code and link, writes its QR code and flyer."""
+    """Launch a campaign: prints its code and link, writes its QR code and flyer.
+
+    `--org` names the organization; one not created with `chorus org create` is
+    created on the spot (UTC).
+    """
     closes_at = parse_day(closes, "--closes") + timedelta(days=1)
     if closes_at <= datetime.now(UTC):
         fail(f"--closes {closes} is in the past; give the last day people can answer")
@@ -208,14 +228,22 @@ def launch(
                 follow_up={k: v for k, v in texts.items() if v.strip()} or None,
                 out_dir=out,
                 username=username,
+                allow_no_safeguarding_lead=allow_no_safeguarding_lead,
             )
     except SurveyDefinitionError as exc:
         fail(f"{exc} (fix the file and run `chorus surveys validate {survey}`)")
-    except CampaignError as exc:
+    except (CampaignError, StaffError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot write the QR code and flyer: {exc.strerror} ({exc.filename})")
     campaign = launched.campaign
+    if allow_no_safeguarding_lead and campaign.audience in STUDENT_AUDIENCES:
+        err_console.print(
+            "[yellow]warning:[/] launched without a safeguarding lead: a student's disclosure "
+            "of harm reaches no adult; use this only for a test campaign",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(
         f"[green]Launched[/] {launched.survey.id} v{launched.survey.version} for "
         f"{campaign.audience} (grade {campaign.grade}, {campaign.school})",

@@ -127,6 +127,7 @@ def prepare_demo(
                 follow_up=_follow_up(closes + timedelta(days=7)),
                 out_dir=demo_dir / "campaigns",
                 username=username or DEMO_BOT_USERNAME,
+                allow_no_safeguarding_lead=True,  # until the demo has its staff
             )
             campaigns.append(
                 DemoCampaign(

@@ -420,6 +420,7 @@ def prepare_campaign(
                 closes_at=datetime.now(UTC) + timedelta(days=7),
                 out_dir=out_dir,
                 username=username,
+                allow_no_safeguarding_lead=True,  # a simulated crowd, not a school
             )
             return launched.campaign.code
     finally:

@@ -17,6 +17,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from surveys.crud.columns import column_limit, text_problem
+from surveys.crud.organizations import organization_for_campaign
 from surveys.crud.surveys import survey_from_record
 from surveys.definition import Survey
 from surveys.errors import ChorusError
@@ -52,6 +53,7 @@ class CampaignSummary:
     survey_id: str
     survey_version: str
     organization: str
+    organization_id: int | None
     school: str
     grade: str
     audience: str
@@ -198,9 +200,11 @@ def create_campaign(
     _check_messages_fit(survey, organization, texts)
     if survey_record.id is None:
         raise CampaignError("the survey is not stored yet; add it with `chorus surveys add`")
+    owner = organization_for_campaign(session, name=organization, language=default_language)
     campaign = Campaign(
         survey_pk=survey_record.id,
-        organization=organization,
+        organization=owner.name,
+        organization_id=owner.id,
         school=school,
         grade=grade,
         audience=audience,
@@ -278,9 +282,10 @@ def close_campaign(session: Session, *, code: str) -> Campaign:
 
 
 def list_campaigns_with_counts(
-    session: Session, *, now: datetime | None = None
+    session: Session, *, now: datetime | None = None, organization_id: int | None = None
 ) -> list[CampaignSummary]:
-    """Every campaign, newest first, with its respondent counts from one grouped query."""
+    """Every campaign (of one organization, if given), newest first, with its respondent
+    counts from one grouped query."""
     started = func.count(case((col(Respondent.status).in_(STARTED_STATUSES), 1)))
     completed = func.count(case((col(Respondent.status) == RespondentStatus.COMPLETED, 1)))
     counts = (
@@ -292,12 +297,15 @@ def list_campaigns_with_counts(
         .group_by(col(Respondent.campaign_id))
         .subquery()
     )
-    rows = session.exec(
+    query = (
         select(Campaign, SurveyRecord, counts.c.started, counts.c.completed)
         .join(SurveyRecord, col(SurveyRecord.id) == col(Campaign.survey_pk))
         .outerjoin(counts, counts.c.campaign_id == col(Campaign.id))
         .order_by(col(Campaign.created_at).desc(), col(Campaign.id).desc())
-    ).all()
+    )
+    if organization_id is not None:
+        query = query.where(Campaign.organization_id == organization_id)
+    rows = session.exec(query).all()
     current = as_utc(now) if now is not None else datetime.now(UTC)
     return [
         CampaignSummary(
@@ -305,6 +313,7 @@ def list_campaigns_with_counts(
             survey_id=record.survey_id,
             survey_version=record.version,
             organization=campaign.organization,
+            organization_id=campaign.organization_id,
             school=campaign.school,
             grade=campaign.grade,
             audience=campaign.audience,

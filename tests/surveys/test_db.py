@@ -5,12 +5,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from surveys.db import StorageError, init_db, make_engine, session_scope
+from surveys.db import MIGRATIONS_DIR, StorageError, init_db, make_engine, session_scope
 from surveys.models import Campaign, SurveyRecord
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
@@ -96,7 +97,9 @@ def test_init_db_is_idempotent_and_stamps_head(blank_engine: Engine) -> None:
     init_db(blank_engine)
     with blank_engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    assert versions == [("0002",)]
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    assert head is not None and head >= "0003"
+    assert versions == [(head,)]
 
 
 def test_session_scope_commits_on_success(engine: Engine) -> None:
@@ -152,4 +155,6 @@ def test_workers_starting_together_migrate_once(blank_engine: Engine) -> None:
     assert errors == []
     with blank_engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    assert versions == [("0002",)]
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    assert head is not None and head >= "0003"
+    assert versions == [(head,)]

@@ -20,6 +20,11 @@ TABLES = {
     "processed_update",
     "inbox_update",
     "outbox_message",
+    "organization",
+    "staff_member",
+    "invitation",
+    "audit_event",
+    "alert",
 }
 
 

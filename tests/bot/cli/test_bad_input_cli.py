@@ -85,7 +85,8 @@ def launch(*extra: str, survey: str = "student-belonging") -> tuple[str, ...]:
     values = {"--org": "Bridges", "--school": "Lincoln", "--grade": "7", "--closes": FUTURE}
     args = dict(zip(extra[::2], extra[1::2], strict=True))
     values.update(args)
-    return ("launch", survey, *(part for pair in values.items() for part in pair))
+    pairs = (part for pair in values.items() for part in pair)
+    return ("launch", survey, *pairs, "--allow-no-safeguarding-lead")
 
 
 NUMBER_QUESTION = MINIMAL.replace("type: text", "type: number\n    BOUND")

@@ -14,10 +14,11 @@ from sqlmodel import Session, select
 from analysis.frames import TIDY_COLUMNS
 from bot.flyer import BOT_USERNAME_PLACEHOLDER
 from surveys.crud.campaigns import get_campaign
+from surveys.crud.organizations import get_organization
 from surveys.db import make_engine
 from surveys.models import Campaign, CampaignStatus, RespondentStatus
 from tests.conftest import Cli, assert_one_line_error
-from tests.factories import add_answers, make_respondent
+from tests.factories import add_answers, make_respondent, make_staff
 
 SURVEYS = Path(__file__).parents[2] / "fixtures" / "surveys"
 CLUB = SURVEYS / "club-pulse.yaml"
@@ -52,8 +53,31 @@ def all_campaigns(cli: Cli) -> list[Campaign]:
 
 @pytest.fixture
 def club(cli: Cli) -> Cli:
+    """The club survey stored, for an organization with a safeguarding lead."""
     assert cli("surveys", "add", CLUB).exit_code == 0
+    with db(cli) as session:
+        make_staff(session, organization="Bridges Tutoring", roles="safeguarding-lead", chat_id=9)
     return cli
+
+
+def test_a_student_campaign_needs_a_safeguarding_lead(cli: Cli) -> None:
+    assert cli("surveys", "add", CLUB).exit_code == 0
+    refused = cli(*LAUNCH)
+    assert_one_line_error(refused, contains="has no safeguarding lead")
+    assert "--role safeguarding-lead" in refused.stderr
+    assert all_campaigns(cli) == []
+    allowed = cli(*LAUNCH, "--allow-no-safeguarding-lead")
+    launched_code(allowed)
+    assert "reaches no adult" in allowed.stderr
+
+
+def test_a_launch_joins_its_organization(club: Cli) -> None:
+    launched_code(club(*LAUNCH))
+    with db(club) as session:
+        (campaign,) = session.exec(select(Campaign)).all()
+        organization = get_organization(session, name="Bridges Tutoring")
+        assert organization is not None
+        assert campaign.organization_id == organization.id
 
 
 def test_launch_stores_the_campaign_and_writes_qr_and_flyer(club: Cli) -> None:
@@ -90,7 +114,7 @@ def test_launch_stores_the_campaign_and_writes_qr_and_flyer(club: Cli) -> None:
 def test_launch_from_a_yaml_file_and_into_another_folder(cli: Cli, tmp_path: Path) -> None:
     args = list(LAUNCH)
     args[1] = str(CLUB)
-    code = launched_code(cli(*args, "--out", tmp_path / "print"))
+    code = launched_code(cli(*args, "--out", tmp_path / "print", "--allow-no-safeguarding-lead"))
     assert (tmp_path / "print" / code / "flyer.html").is_file()
     assert [c.code for c in all_campaigns(cli)] == [code]
 

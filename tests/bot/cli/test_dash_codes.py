@@ -20,7 +20,7 @@ from tests.factories import add_answers, make_respondent
 CLUB = Path(__file__).parents[2] / "fixtures" / "surveys" / "club-pulse.yaml"
 FUTURE = (date.today() + timedelta(days=30)).isoformat()
 LAUNCH = ("launch", "club-pulse", "--org", "Bridges", "--school", "Lincoln", "--grade", "7",
-          "--closes", FUTURE)  # fmt: skip
+          "--closes", FUTURE, "--allow-no-safeguarding-lead")  # fmt: skip
 DASH_CODE = "-x9Qk2Lm"
 
 

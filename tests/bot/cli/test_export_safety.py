@@ -26,7 +26,7 @@ PAYLOADS = [
 @pytest.fixture
 def exported(cli: Cli) -> tuple[Cli, str]:
     assert cli("surveys", "add", CLUB).exit_code == 0
-    code = launched_code(cli(*LAUNCH))
+    code = launched_code(cli(*LAUNCH, "--allow-no-safeguarding-lead"))
     with db(cli) as session:
         campaign = get_campaign(session, code=code)
         assert campaign is not None

@@ -1,0 +1,123 @@
+"""Organizations: the CBOs that own campaigns, staff and alerts.
+
+A campaign launched with `--org NAME` for a name not seen before creates the
+organization on the spot (UTC, the campaign's language), so `chorus launch`
+keeps working as it did before organizations existed.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlmodel import Session, col, select
+
+from surveys.crud.columns import column_limit, text_problem
+from surveys.errors import ChorusError
+from surveys.i18n import languages
+from surveys.models import Campaign, Organization
+
+MIN_GROUP_SIZE_RANGE = (3, 100)
+"""Below 3 a group is a person; above 100 nothing in a school would ever show."""
+ESCALATION_RANGE = (1, 24 * 60)
+
+
+class OrganizationError(ChorusError, ValueError):
+    """An organization cannot be created or found as asked."""
+
+
+def check_timezone(name: str) -> str:
+    """The IANA name, or a one-line error naming an example."""
+    cleaned = name.strip()
+    if cleaned.upper() == "UTC":
+        return "UTC"
+    try:
+        if cleaned in available_timezones():
+            ZoneInfo(cleaned)
+            return cleaned
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    raise OrganizationError(
+        f"unknown timezone {name!r}; give an IANA name such as America/Chicago or Europe/Madrid"
+    )
+
+
+def _check_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise OrganizationError("the organization name is empty; give it as on the flyer")
+    problem = text_problem(
+        cleaned, what="organization name", limit=column_limit(Organization, "name")
+    )
+    if problem is not None:
+        raise OrganizationError(f"{problem}; give the organization's name as on the flyer")
+    return cleaned
+
+
+def _check_range(value: int, bounds: tuple[int, int], what: str) -> int:
+    low, high = bounds
+    if not low <= value <= high:
+        raise OrganizationError(f"{what} must be between {low} and {high}, not {value}")
+    return value
+
+
+def create_organization(
+    session: Session,
+    *,
+    name: str,
+    timezone: str = "UTC",
+    language: str = "en",
+    min_group_size: int = 10,
+    escalation_minutes: int = 30,
+) -> Organization:
+    cleaned = _check_name(name)
+    if get_organization(session, name=cleaned) is not None:
+        raise OrganizationError(f"an organization named {cleaned!r} already exists")
+    if language not in languages():
+        raise OrganizationError(
+            f"unknown language {language!r}; use one of: {', '.join(languages())}"
+        )
+    organization = Organization(
+        name=cleaned,
+        timezone=check_timezone(timezone),
+        default_language=language,
+        min_group_size=_check_range(min_group_size, MIN_GROUP_SIZE_RANGE, "the minimum group size"),
+        escalation_minutes=_check_range(
+            escalation_minutes, ESCALATION_RANGE, "the escalation time in minutes"
+        ),
+    )
+    session.add(organization)
+    session.flush()
+    return organization
+
+
+def get_organization(session: Session, *, name: str) -> Organization | None:
+    return session.exec(select(Organization).where(Organization.name == name.strip())).first()
+
+
+def require_organization(session: Session, *, name: str) -> Organization:
+    """The organization by name, or a one-line error saying how to create it."""
+    organization = get_organization(session, name=name)
+    if organization is None:
+        raise OrganizationError(
+            f"no organization is named {name.strip()!r}; "
+            "`chorus org list` shows them and `chorus org create` adds one"
+        )
+    return organization
+
+
+def organization_for_campaign(session: Session, *, name: str, language: str) -> Organization:
+    """The organization a campaign launched under `name` belongs to, created if new."""
+    existing = get_organization(session, name=name)
+    if existing is not None:
+        return existing
+    return create_organization(session, name=name, language=language)
+
+
+def list_organizations(session: Session) -> list[Organization]:
+    return list(session.exec(select(Organization).order_by(col(Organization.name))).all())
+
+
+def campaign_organization(session: Session, *, campaign: Campaign) -> Organization | None:
+    if campaign.organization_id is None:
+        return None
+    return session.get(Organization, campaign.organization_id)
