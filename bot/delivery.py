@@ -23,6 +23,7 @@ is ever lost. See docs/runtime.md.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import warnings
@@ -33,12 +34,13 @@ from enum import Enum
 from functools import partial
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot.database import Database
 from bot.loops import drain, poll_until_stopped
+from bot.outgoing import FILE_KEY
 from bot.ratelimit import ChatLimiter, PriorityLimiter
 from surveys import conversations
 from surveys.crud import outbox
@@ -302,7 +304,7 @@ class Delivery:
     # ------------------------------------------------------------------ one call
 
     def _params(self, row: Claimed) -> dict[str, Any]:
-        params = dict(row.params)
+        params = {key: _input_file(value) for key, value in row.params.items()}
         markup = params.get("reply_markup")
         if isinstance(markup, dict):
             params["reply_markup"] = json.dumps(markup, ensure_ascii=False)
@@ -330,6 +332,14 @@ class Delivery:
         except TelegramError as exc:
             return Attempt(Result.FAILED, _describe(exc))
         return Attempt(Result.SENT)
+
+
+def _input_file(value: Any) -> Any:
+    """A file stored in the row (`bot.outgoing.file_param`) as PTB uploads it; else `value`."""
+    if isinstance(value, dict) and FILE_KEY in value:
+        content = base64.b64decode(value[FILE_KEY])
+        return InputFile(content, filename=str(value.get("filename") or "file"))
+    return value
 
 
 def opt_out_blocked(db: Db, chat_id: int) -> None:

@@ -11,6 +11,7 @@ signed for the chat it goes to (`bot.callback_data.sign`).
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,24 @@ from surveys.crud import outbox
 from surveys.crud.outbox import NewMessage, Queued
 from surveys.crud.respondents import Db
 from surveys.models import OutboxPriority
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Telegram's limit for a file a bot uploads (sendDocument, sendPhoto)."""
+FILE_KEY = "base64"
+"""An outbox parameter `{"base64": ..., "filename": ...}` is a file to upload
+(`bot.delivery` turns it into an `InputFile`)."""
+
+
+class FileTooLarge(ValueError):
+    """A file over `MAX_FILE_BYTES`: Telegram would refuse it, so it is never queued."""
+
+
+def file_param(content: bytes, filename: str) -> dict[str, str]:
+    """A file as an outbox parameter: its bytes ride in the row, so a crash or another
+    worker loses nothing (the row is the only copy the delivery loop needs)."""
+    if len(content) > MAX_FILE_BYTES:
+        raise FileTooLarge(f"{filename} is {len(content):,} bytes; Telegram takes 50 MB at most")
+    return {FILE_KEY: base64.b64encode(content).decode("ascii"), "filename": filename}
 
 
 def keyboard_json(markup: InlineKeyboardMarkup, *, chat_id: int, key: bytes) -> dict[str, Any]:
@@ -77,6 +96,32 @@ class Outgoing:
         """Replace a message's text; without `reply_markup` its keyboard goes away."""
         params = {"chat_id": chat_id, "message_id": message_id, "text": text}
         self._add(chat_id, "editMessageText", self._markup(params, chat_id, reply_markup))
+
+    def send_document(
+        self, chat_id: int, content: bytes, filename: str, *, caption: str | None = None
+    ) -> None:
+        """Upload `content` as a document; raises `FileTooLarge` over 50 MB."""
+        self._send_file(chat_id, "sendDocument", "document", content, filename, caption)
+
+    def send_photo(
+        self, chat_id: int, content: bytes, filename: str, *, caption: str | None = None
+    ) -> None:
+        """Upload `content` as a photo; raises `FileTooLarge` over 50 MB."""
+        self._send_file(chat_id, "sendPhoto", "photo", content, filename, caption)
+
+    def _send_file(
+        self,
+        chat_id: int,
+        method: str,
+        field_name: str,
+        content: bytes,
+        filename: str,
+        caption: str | None,
+    ) -> None:
+        params: dict[str, Any] = {"chat_id": chat_id, field_name: file_param(content, filename)}
+        if caption:
+            params["caption"] = caption
+        self._add(chat_id, method, params)
 
     def call(self, chat_id: int, method: str, params: dict[str, Any]) -> None:
         """Any other Bot API call (a document, a command menu), sent in the chat's order."""

@@ -16,6 +16,7 @@ from telegram.ext import (
 
 from bot.handlers import callbacks, commands, errors, messages
 from bot.runtime import ChorusApplication
+from bot.staff import commands as staff_commands
 
 PRIVATE_MESSAGE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 
@@ -23,10 +24,11 @@ COMMANDS = {
     "start": commands.start,
     "resume": commands.resume,
     "stop": commands.stop,
-    "help": commands.help_command,
+    "help": staff_commands.help_command,  # staff read theirs; anyone else the respondent's
     "privacy": commands.privacy,
     "delete": commands.delete,
     "language": commands.language,
+    **staff_commands.STAFF_COMMANDS,  # each answers a non-staff chat as an unknown command
 }
 
 

@@ -20,6 +20,8 @@ from bot.callback_data import DELETE_CANCEL, DELETE_CONFIRM, decode, verify
 from bot.handlers.replies import NOTICE_KEYS, Pressed, queue_outcome
 from bot.outgoing import Outgoing
 from bot.runtime import ChorusContext, language_hint
+from bot.staff import taps as staff_taps
+from bot.staff.buttons import is_staff_data
 from surveys import conversations
 from surveys.i18n import t
 
@@ -59,6 +61,9 @@ async def _handle_tap(update: Update, context: ChorusContext, query: CallbackQue
     message = query.message if isinstance(query.message, Message) else None
     pressed = Pressed(message.message_id, message.text) if message is not None else None
     data = verify(query.data, chat_id=chat_id, key=runtime.key)
+    if data is not None and is_staff_data(data):
+        await staff_taps.handle(update, context, data)
+        return
     if data in (DELETE_CONFIRM, DELETE_CANCEL):
         await _delete_answer(update, context, chat_id, pressed, data == DELETE_CONFIRM)
         return

@@ -10,8 +10,10 @@ from bot.handlers.replies import queue_outcome
 from bot.keyboards import delete_keyboard, language_keyboard
 from bot.outgoing import Outgoing
 from bot.runtime import ChorusContext, language_hint
+from bot.staff import invitations
 from surveys import conversations
 from surveys.conversations import stranger
+from surveys.crud.staff import looks_like_invitation
 from surveys.i18n import t
 
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
@@ -32,6 +34,9 @@ async def start(update: Update, context: ChorusContext) -> None:
     code = args[0] if args else None
     if code is not None and not DEEP_LINK_PAYLOAD.match(code):
         await context.runtime.reply_in_language(update, "bot.join.unknown_code")
+        return
+    if code is not None and looks_like_invitation(code):
+        await invitations.accept(update, context, code)
         return
 
     def work(out: Outgoing) -> None:
@@ -79,6 +84,8 @@ async def stop(update: Update, context: ChorusContext) -> None:
 
 
 async def help_command(update: Update, context: ChorusContext) -> None:
+    """The respondent's help; the bot registers `bot.staff.commands.help_command`, which
+    shows staff their own commands and everyone else this same text."""
     await context.runtime.reply_in_language(update, "bot.help")
 
 

@@ -7,6 +7,7 @@ from telegram import Update
 from bot.handlers.replies import queue_outcome
 from bot.outgoing import Outgoing
 from bot.runtime import ChorusContext, language_hint
+from bot.staff.typed import handle_text as staff_text
 from surveys import conversations
 from surveys.engine import Reply
 from surveys.storable import storable_text
@@ -26,6 +27,9 @@ async def text(update: Update, context: ChorusContext) -> None:
     typed = storable_text(message.text)
 
     def work(out: Outgoing) -> None:
+        # A staff member in a guided flow (/launch) is typing its next answer.
+        if staff_text(out, chat_id=chat_id, update_id=update.update_id, text=typed, hint=hint):
+            return
         outcome = conversations.handle(
             out.db,
             chat_id=chat_id,

@@ -1,0 +1,1 @@
+"""Safeguarding alerts in the chat: what the designated adults see and do."""
