@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bot.cli.campaigns import launch_campaign
 from bot.outgoing import FileTooLarge
 from bot.staff import state
 from bot.staff.access import Staff
@@ -251,6 +250,10 @@ def _launch(staff: Staff, flow: Flow, *, test: bool) -> None:
         staff.say("staff.old_button")
         return
     assert staff.organization.id is not None
+    # Imported here: importing `bot.cli` loads every command (the demo runs the bot), which
+    # imports the handlers, which import this module.
+    from bot.cli.campaigns import launch_campaign
+
     try:
         if not test:  # checked first: nothing is written when it refuses
             check_safeguarding_lead(
