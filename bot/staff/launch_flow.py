@@ -71,10 +71,12 @@ def _skip_markup(staff: Staff, flow: Flow) -> Any:
 def ask(staff: Staff, flow: Flow) -> None:
     """Send the question of the flow's current step."""
     language, step, out = staff.language, flow.step, staff.out
-    text = t(
-        f"staff.launch.{step}", language, **({"example": _example()} if step == "closes" else {})
-    )
-    markup = None
+    if step == "confirm":
+        text, markup = _confirmation(staff, flow)
+        out.send(staff.chat_id, text, reply_markup=markup)
+        return
+    params = {"example": _example()} if step == "closes" else {}
+    text, markup = t(f"staff.launch.{step}", language, **params), None
     if step == "survey":
         records = _surveys(staff)
         markup = column([button(r.title, flow.nonce, "L", step, r.id or 0) for r in records])
@@ -87,8 +89,6 @@ def ask(staff: Staff, flow: Flow) -> None:
         markup = column([button(t("language.name", c), flow.nonce, "L", step, c) for c in codes])
     elif step in ("roster", "follow_up"):
         markup = _skip_markup(staff, flow)
-    elif step == "confirm":
-        text, markup = _confirmation(staff, flow)
     out.send(staff.chat_id, text, reply_markup=markup)
 
 

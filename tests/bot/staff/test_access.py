@@ -65,7 +65,7 @@ async def test_staff_help_lists_only_what_the_role_may_use(
     for refused in ("/launch", "/close", "/invite", "/staff", "/alerts"):
         assert refused not in text
     menu = calls(facilitator, "setMyCommands")[0].params
-    assert '"chat_id": 7103' in menu["scope"] or menu["scope"] == {"type": "chat", "chat_id": 7103}
+    assert menu["scope"] == {"type": "chat", "chat_id": FACILITATOR}
 
 
 @pytest.mark.parametrize("command", ["/launch", "/close", "/invite", "/staff", "/alerts"])
