@@ -23,7 +23,7 @@ def quick_packet(monkeypatch: pytest.MonkeyPatch) -> None:
 def answered(engine: Engine, staffed: Staffed) -> int:
     """Twelve answers to the home campaign, and a caregiver campaign of the same school."""
     with Session(engine, expire_on_commit=False) as session:
-        for n in range(12):
+        for _ in range(12):
             person_ = make_respondent(session, campaign=staffed.home, role="student")
             add_answers(session, respondent=person_, answers={"b1": "4", "b2": "2", "y1": "yes"})
         caregivers = make_campaign(session, organization=HOME, audience="caregiver")

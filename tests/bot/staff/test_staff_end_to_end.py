@@ -48,7 +48,9 @@ def invitations(engine: Engine) -> dict[StaffRole, str]:
             someone = make_respondent(session, campaign=campaign)
             add_answers(session, respondent=someone, answers={"b1": "4", "y1": "yes"})
         tokens = {
-            role: create_invitation(session, organization=organization, roles=frozenset({role})).token
+            role: create_invitation(
+                session, organization=organization, roles=frozenset({role})
+            ).token
             for role in (StaffRole.ORGANIZER, StaffRole.FACILITATOR)
         }
         session.commit()
@@ -76,7 +78,9 @@ async def test_staff_join_launch_and_report_through_the_fake_telegram(
     tokens = invitations(engine)
     last_day = (datetime.now(UTC) + timedelta(days=20)).strftime("%Y-%m-%d")
     async with polling_bot(api, engine, username="chorus_e2e_bot"):
-        welcome = await said(api, api.send_command(ORGANIZER, "/start", tokens[StaffRole.ORGANIZER]))
+        welcome = await said(
+            api, api.send_command(ORGANIZER, "/start", tokens[StaffRole.ORGANIZER])
+        )
         assert "Bridges Tutoring" in welcome.text and "/launch" in welcome.text
         menu = [c["command"] for c in api.commands_for(ORGANIZER)]
         assert menu == ["launch", "campaigns", "report", "export", "close", "help", "cancel"]
