@@ -19,6 +19,8 @@ from bot.cli.app import console, err_console, fail
 from bot.cli.campaigns import bot_username
 from bot.cli.surveys import open_database
 from bot.flyer import campaign_link, make_qr
+from bot.staff.menus import menu_reset
+from surveys.crud import outbox
 from surveys.crud.organizations import (
     OrganizationError,
     create_organization,
@@ -186,6 +188,8 @@ def staff_revoke(
         with session_scope(engine) as session:
             organization = require_organization(session, name=org)
             revoked = revoke_member(session, organization=organization, member_id=member)
+            # Their chat's staff menu goes too, sent by the running bot's delivery loop.
+            outbox.enqueue(session, messages=[menu_reset(revoked.chat_id)])
             name = revoked.display_name
     except (OrganizationError, StaffError) as exc:
         fail(str(exc))
