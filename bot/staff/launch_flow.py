@@ -9,6 +9,7 @@ reason and the step asked again; the answers so far live in `StaffMember.state`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -241,65 +242,77 @@ def on_button(staff: Staff, flow: Flow, tap: StaffTap) -> None:
     _advance(staff, flow)
 
 
+@dataclass(frozen=True)
+class _Materials:
+    campaign: Campaign
+    link: str
+    qr_png: bytes
+    flyer_html: bytes
+
+
 def _launch(staff: Staff, flow: Flow, *, test: bool) -> None:
     """Create the campaign (as `chorus launch` does), then send the link, QR code and flyer."""
-    data, language = flow.data, staff.language
-    record = staff.session.get(SurveyRecord, data.get("survey_pk", 0))
     state.save(staff.session, staff.member, None)
+    record = staff.session.get(SurveyRecord, flow.data.get("survey_pk", 0))
     if record is None:
         staff.say("staff.old_button")
         return
+    try:
+        made = _create(staff, record, flow.data, test=test)
+    except (CampaignError, StaffError) as exc:
+        staff.say("staff.launch.failed", error=str(exc))
+        return
+    staff.audit("campaign.launch", campaign_id=made.campaign.id, detail="test" if test else "")
+    _send_materials(staff, made, test=test)
+
+
+def _create(staff: Staff, record: SurveyRecord, data: dict[str, Any], *, test: bool) -> _Materials:
+    """The campaign and its files; refused (nothing written) without a lead unless `test`."""
     assert staff.organization.id is not None
     # Imported here: importing `bot.cli` loads every command (the demo runs the bot), which
     # imports the handlers, which import this module.
     from bot.cli.campaigns import launch_campaign
 
-    try:
-        if not test:  # checked first: nothing is written when it refuses
-            check_safeguarding_lead(
-                staff.session, organization_id=staff.organization.id, audience=data["audience"]
-            )
-        follow_up = data.get("follow_up")
-        with TemporaryDirectory() as tmp:
-            launched = launch_campaign(
-                staff.session,
-                survey=record.survey_id,
-                organization=staff.organization.name,
-                school=data["school"],
-                grade=data["grade"],
-                closes_at=datetime.fromisoformat(data["closes"]).replace(tzinfo=UTC)
-                + timedelta(days=1),
-                audience=data["audience"],
-                language=data["language"],
-                roster_size=data.get("roster"),
-                follow_up={data["language"]: follow_up} if follow_up else None,
-                out_dir=Path(tmp),
-                username=staff.username,
-                allow_no_safeguarding_lead=test,
-            )
-            qr = launched.materials.qr_png.read_bytes()
-            flyer = launched.materials.flyer_html.read_bytes()
-    except (CampaignError, StaffError) as exc:
-        staff.say("staff.launch.failed", error=str(exc))
-        return
-    campaign = launched.campaign
-    staff.audit("campaign.launch", campaign_id=campaign.id, detail="test" if test else "")
+    if not test:
+        check_safeguarding_lead(
+            staff.session, organization_id=staff.organization.id, audience=data["audience"]
+        )
+    follow_up = data.get("follow_up")
+    last_day = datetime.fromisoformat(data["closes"]).replace(tzinfo=UTC)
+    with TemporaryDirectory() as tmp:
+        launched = launch_campaign(
+            staff.session,
+            survey=record.survey_id,
+            organization=staff.organization.name,
+            school=data["school"],
+            grade=data["grade"],
+            closes_at=last_day + timedelta(days=1),  # open all of the last day (UTC)
+            audience=data["audience"],
+            language=data["language"],
+            roster_size=data.get("roster"),
+            follow_up={data["language"]: follow_up} if follow_up else None,
+            out_dir=Path(tmp),
+            username=staff.username,
+            allow_no_safeguarding_lead=test,
+        )
+        materials = launched.materials
+        return _Materials(launched.campaign, launched.link, materials.qr_png.read_bytes(),
+                          materials.flyer_html.read_bytes())  # fmt: skip
+
+
+def _send_materials(staff: Staff, made: _Materials, *, test: bool) -> None:
+    language, campaign = staff.language, made.campaign
     name = label(campaign, language)
-    staff.say("staff.launch.launched", link=launched.link)
+    staff.say("staff.launch.launched", link=made.link)
     if test and campaign.audience in STUDENT_AUDIENCES:
         staff.say("staff.launch.test_warning")
+    flyer = f"flyer-{campaign.code}.html"
+    qr_caption = t("staff.launch.qr", language, campaign=name)
+    flyer_caption = t("staff.launch.flyer", language, campaign=name)
     try:
         staff.out.send_photo(
-            staff.chat_id,
-            qr,
-            f"qr-{campaign.code}.png",
-            caption=t("staff.launch.qr", language, campaign=name),
+            staff.chat_id, made.qr_png, f"qr-{campaign.code}.png", caption=qr_caption
         )
-        staff.out.send_document(
-            staff.chat_id,
-            flyer,
-            f"flyer-{campaign.code}.html",
-            caption=t("staff.launch.flyer", language, campaign=name),
-        )
+        staff.out.send_document(staff.chat_id, made.flyer_html, flyer, caption=flyer_caption)
     except FileTooLarge:  # pragma: no cover - a QR code and a flyer are a few kilobytes
-        staff.say("staff.too_large", filename=f"flyer-{campaign.code}.html")
+        staff.say("staff.too_large", filename=flyer)

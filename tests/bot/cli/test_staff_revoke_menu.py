@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 
-import typer
 from sqlmodel import Session, select
 
-from bot.cli import staff
 from surveys.db import make_engine
 from surveys.models import OutboxMessage
 from tests.conftest import Cli
@@ -15,9 +13,6 @@ from tests.factories import make_staff
 
 
 def test_revoking_queues_the_menu_reset(cli: Cli) -> None:
-    app = typer.Typer(pretty_exceptions_enable=False)
-    staff.register(app)
-    cli.app = app
     created = cli("org", "create", "Bridges Tutoring")
     assert created.exit_code == 0, created.output
     engine = make_engine(cli.url)
