@@ -91,3 +91,23 @@ def test_a_csv_export_is_formula_safe_and_names_no_chat(engine: Engine, staffed:
     content = exported.document.content.decode("utf-8")
     assert "'=HYPERLINK(1)" in content
     assert "987654321" not in content
+
+
+async def test_a_file_over_telegrams_limit_is_refused_clearly(
+    app: AnyApp,
+    offline: OfflineRequest,
+    staffed: Staffed,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot import outgoing
+
+    answered(engine, staffed)
+    monkeypatch.setattr(outgoing, "MAX_FILE_BYTES", 10)  # as if the export were over 50 MB
+    facilitator = person(app, offline, FACILITATOR)
+    await facilitator.send("/export")
+    await facilitator.tap(next(lb for lb in facilitator.latest().labels if "students" in lb))
+    await facilitator.tap("XLSX")
+    assert calls(facilitator, "sendDocument") == []
+    filename = f"{staffed.home.code}.xlsx"
+    assert facilitator.texts() == [t("staff.too_large", "en", filename=filename)]
