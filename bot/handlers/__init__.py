@@ -24,7 +24,7 @@ COMMANDS = {
     "start": commands.start,
     "resume": commands.resume,
     "stop": commands.stop,
-    "help": staff_commands.help_command,  # staff read theirs; anyone else the respondent's
+    "help": commands.help_command,
     "privacy": commands.privacy,
     "delete": commands.delete,
     "language": commands.language,

@@ -10,6 +10,7 @@ from bot.handlers.replies import queue_outcome
 from bot.keyboards import delete_keyboard, language_keyboard
 from bot.outgoing import Outgoing
 from bot.runtime import ChorusContext, language_hint
+from bot.staff import commands as staff_commands
 from bot.staff import invitations
 from surveys import conversations
 from surveys.conversations import stranger
@@ -84,9 +85,8 @@ async def stop(update: Update, context: ChorusContext) -> None:
 
 
 async def help_command(update: Update, context: ChorusContext) -> None:
-    """The respondent's help; the bot registers `bot.staff.commands.help_command`, which
-    shows staff their own commands and everyone else this same text."""
-    await context.runtime.reply_in_language(update, "bot.help")
+    """Staff read their own commands; anyone else, unchanged, the respondent's help."""
+    await staff_commands.help_command(update, context)
 
 
 async def privacy(update: Update, context: ChorusContext) -> None:
