@@ -21,6 +21,7 @@ from bot.callback_data import sign
 from surveys.crud import outbox
 from surveys.crud.outbox import NewMessage, Queued
 from surveys.crud.respondents import Db
+from surveys.errors import ChorusError
 from surveys.models import OutboxPriority
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -30,7 +31,7 @@ FILE_KEY = "base64"
 (`bot.delivery` turns it into an `InputFile`)."""
 
 
-class FileTooLarge(ValueError):
+class FileTooLarge(ChorusError, ValueError):
     """A file over `MAX_FILE_BYTES`: Telegram would refuse it, so it is never queued."""
 
 

@@ -15,11 +15,10 @@ from tempfile import TemporaryDirectory
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from analysis.frames import load_responses
-from analysis.packet import build_report, write_outputs
-from analysis.packet_export import for_export
-from analysis.spreadsheet import write_csv, write_xlsx
 from bot.outgoing import MAX_FILE_BYTES
+
+# `analysis` (pandas, matplotlib, WeasyPrint) is imported where a file is made, not here:
+# the bot imports this module at start, and a restart after a crash must be quick.
 
 EXPORT_FORMATS = ("csv", "xlsx")
 REPORT_FORMATS: tuple[str, ...] = ("pdf", "html", "xlsx")
@@ -47,6 +46,10 @@ class Exported:
 
 def export_document(session: Session, *, code: str, fmt: str) -> Exported:
     """One row per answer (never a chat id or a name), formula-safe, as CSV or XLSX."""
+    from analysis.frames import load_responses
+    from analysis.packet_export import for_export
+    from analysis.spreadsheet import write_csv, write_xlsx
+
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     tidy = load_responses(session, campaign_codes=[code]).tidy()
@@ -64,6 +67,8 @@ def export_document(session: Session, *, code: str, fmt: str) -> Exported:
 
 def build_packet(engine: Engine, *, codes: list[str], language: str, min_n: int) -> list[Document]:
     """The facilitator packet and workbook for `codes`, in `language`; ValueError on bad codes."""
+    from analysis.packet import build_report, write_outputs
+
     with Session(engine) as session:
         report = build_report(session, campaign_codes=codes, language=language, min_n=min_n)
     with TemporaryDirectory() as tmp:
