@@ -130,7 +130,7 @@ def build_report(
     light = load_people(session, campaign_codes=current)
     early = start_themes(light, participants(light), language, min_n, texts=texts)
     try:
-        everything = load_responses(session, campaign_codes=codes + extra)
+        everything = load_responses(session, campaign_codes=codes + extra, answer_times=False)
     except BaseException:
         if early[0] is not None:
             early[0].cancel()
