@@ -234,7 +234,7 @@ def aspirations_section(choices: pd.DataFrame, items: pd.DataFrame, lang: str) -
     """What people hope for and what they need: choice questions and items of those areas."""
     asp = choices[_is_aspiration_or_need(choices["domain"])] if not choices.empty else choices
     asp_items = items[_is_aspiration_or_need(items["domain"])]
-    rows = tuple(choice_rows(asp, lang)) + tuple(
+    rows: tuple[tuple[str, ...], ...] = tuple(choice_rows(asp, lang)) + tuple(
         (
             str(r["question"]),
             text("pct_favorable", lang),
