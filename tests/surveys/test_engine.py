@@ -28,6 +28,7 @@ from surveys.engine import (
     visible_questions,
     voice,
 )
+from surveys.i18n import t
 from surveys.loader import load_survey_file
 from surveys.models import RespondentStatus
 
@@ -838,6 +839,39 @@ def test_ordinary_text_is_not_flagged() -> None:
     step = attempt(walk(*TO_SLEEP, Reply("8")), Reply("More art classes"))
     assert step.safeguarding is False
     assert step.saved == ("idea", Given(None, text="More art classes"))
+
+
+def test_a_disclosure_step_carries_the_crisis_resources_in_the_respondents_voice() -> None:
+    """The support message is the engine's output, so any channel delivers it."""
+    step = attempt(walk(*TO_SLEEP, Reply("8")), Reply("Sometimes I want to die"))
+    assert step.support == t("safeguarding.support", "en")
+    assert "988" in step.support
+    spanish = walk(*TO_SLEEP, Reply("8"), language="es")
+    step = attempt(spanish, Reply("quiero morirme"))
+    assert step.support == t("safeguarding.support", "es")  # a student: "tú"
+    formal = Context(CONTEXT.organization, CONTEXT.languages, "en", audience="caregiver")
+    caregiver = walk(*TO_SLEEP, Reply("8"), language="es", context=formal)
+    step = attempt(caregiver, Reply("mi hijo quiere morirse"), context=formal)
+    assert step.support == t("safeguarding.support", "es@formal")
+    assert step.support != t("safeguarding.support", "es")
+
+
+def test_ordinary_steps_carry_no_support_message() -> None:
+    step = walk(*TO_SLEEP, Reply("8"))
+    assert step.support is None
+    assert attempt(step, Reply("More art classes")).support is None
+
+
+def test_keeping_a_flagged_answer_raises_no_second_disclosure() -> None:
+    """Going Back and keeping a flagged answer is not a new disclosure: no second alert."""
+    step = walk(*CLUB_YES, Reply("3"), Reply("I want to kill myself"))
+    assert step.safeguarding is True
+    back = attempt(step, Back())
+    assert back.progress.current == "club_name"
+    kept = attempt(back, Done("club_name"))
+    assert kept.saved is not None and kept.saved[1].flagged is True
+    assert kept.safeguarding is False
+    assert kept.support is None
 
 
 # --- helpers ------------------------------------------------------------------------------
