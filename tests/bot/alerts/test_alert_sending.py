@@ -4,8 +4,8 @@ answer's transaction, at alert priority, and never names the respondent or gets 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
