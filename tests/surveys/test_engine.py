@@ -138,7 +138,8 @@ def test_choosing_a_language_shows_the_consent_text() -> None:
         "voluntary",
         "skip any question and stop at any time",
         "/delete",
-        "at risk of harm",
+        "If you write that you or another person is in danger, a designated adult at "
+        "Casa Aurora is told, so they can help.",
         "the only time confidentiality ends",
     ):
         assert promise in prompt.text
@@ -155,6 +156,20 @@ def test_the_consent_text_in_spanish() -> None:
     assert "Tus respuestas ayudan a la escuela a planear el próximo año." in step.prompt.text
     assert "confidenciales, pero no anónimas" in step.prompt.text
     assert "Casa Aurora y la escuela solo ven resultados agrupados" in step.prompt.text
+    assert (
+        "Si escribes que tú u otra persona están en peligro, se le avisa a un adulto designado "
+        "de Casa Aurora, para que pueda ayudar." in step.prompt.text
+    )
+
+
+def test_the_consent_text_to_families_states_the_limit_of_confidentiality_with_usted() -> None:
+    step = begin(SURVEY, CAREGIVERS, language="es")
+    assert step.prompt is not None
+    assert (
+        "Si escribe que usted u otra persona están en peligro, se le avisa a un adulto designado "
+        "de Casa Aurora, para que pueda ayudar." in step.prompt.text
+    )
+    assert "escribes" not in step.prompt.text and " tú " not in step.prompt.text
 
 
 CAREGIVERS = Context("Casa Aurora", ("en", "es"), "en", audience="caregiver")
