@@ -145,3 +145,50 @@ async def test_an_ordinary_answer_raises_no_alert(
     assert alerts(engine) == []
     assert sent_to(offline, LEAD) == []
     assert ORG  # the organization has leads: they were simply not needed
+
+
+async def test_a_redelivered_disclosure_raises_one_alert(
+    student: Student, campaign: Campaign, staff: Staff, engine: Engine, offline: OfflineRequest
+) -> None:
+    from tests.bot.conftest import next_update_id, reach_last_question
+
+    await reach_last_question(student, campaign)
+    update_id = next_update_id()
+    await student.send(DISCLOSURE, update_id=update_id)
+    await student.send(DISCLOSURE, update_id=update_id)  # Telegram delivers it again
+    assert len(alerts(engine)) == 1
+    assert len(sent_to(offline, LEAD)) == 1
+
+
+async def test_the_alert_and_the_answer_commit_together_or_not_at_all(
+    student: Student, campaign: Campaign, staff: Staff, engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """If telling the leads cannot be written, the answer is not stored either: the update
+    stays unhandled and is tried again, rather than a disclosure stored that nobody hears of."""
+    from bot.handlers import replies
+    from tests.bot.conftest import reach_last_question
+
+    await reach_last_question(student, campaign)
+
+    def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("the outbox is unavailable")
+
+    monkeypatch.setattr(replies, "queue_new_alert", broken)
+    await student.send(DISCLOSURE)  # the handler fails; PTB logs it (without the text)
+    assert alerts(engine) == []
+    assert "t1" not in stored_answers(engine, student.chat_id)
+
+
+async def test_a_disclosure_in_an_other_answer_raises_an_alert_too(
+    student: Student, campaign: Campaign, staff: Staff, engine: Engine, offline: OfflineRequest
+) -> None:
+    from tests.bot.conftest import join
+
+    await join(student, campaign)
+    for label in ("Agree", "Agree", "Often", "Other", "Done"):
+        await student.tap(label)
+    await student.send("mi papá me pega")
+    (alert,) = alerts(engine)
+    assert (alert.question_id, alert.text) == ("h1", "mi papá me pega")
+    assert "mi papá me pega" in (sent_to(offline, LEAD)[0].text or "")
