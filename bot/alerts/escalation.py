@@ -58,10 +58,11 @@ def _queue_escalation(out: Outgoing, alert: AlertFacts) -> None:
         for owner in owners:
             note = t("alerts.owner_note", owner.language, minutes=minutes)
             out.send(owner.chat_id, alert_text(alert, owner.language, note=note))
+        key = "alerts.escalated_to_leads" if owners else "alerts.overdue_no_owner"
         for lead in leads:
             time = format_moment(alert.created_at, alert.timezone, lead.language)
             text = t(
-                "alerts.escalated_to_leads",
+                key,
                 lead.language,
                 school=alert.school,
                 time=time,

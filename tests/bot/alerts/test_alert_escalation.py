@@ -4,7 +4,7 @@ the owners get the alert and the leads are told, exactly once, however often it 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -119,3 +119,28 @@ async def test_after_escalation_the_owners_hear_who_took_it(
     assert (told.text or "").startswith("Ana Lead is following up on the alert from")
     (edit,) = [c for c in lead.last_calls if c.method == "editMessageText"]
     assert "⏰" in (edit.text or "")  # the lead's copy says it had been escalated
+
+
+async def test_with_no_owner_the_leads_are_reminded_instead(
+    app: AnyApp, student: Student, campaign: Campaign, staff: Staff,
+    offline: OfflineRequest, engine: Engine,
+) -> None:  # fmt: skip
+    from sqlmodel import Session
+
+    from surveys.models import StaffMember
+
+    with Session(engine) as session:
+        owner = session.get(StaffMember, staff.owner.id)
+        assert owner is not None
+        owner.revoked_at = datetime.now(UTC)
+        session.add(owner)
+        session.commit()
+    await disclose(student, campaign)
+    (alert,) = alerts(engine)
+    before = len(offline.calls)
+    assert await escalate(app, clock_at(alert, 31)) == [alert.id]
+    assert sent_to(offline, OWNER, since=before) == []
+    (told,) = sent_to(offline, LEAD, since=before)
+    when = format_moment(alert.created_at, TIMEZONE, "en")
+    expected = t("alerts.overdue_no_owner", "en", school=campaign.school, time=when, minutes=30)
+    assert told.text == expected
