@@ -1,9 +1,9 @@
 """Serving the bot: receive, process and deliver, until asked to stop.
 
-Four loops share one event loop: the receiver (polling or the webhook server),
-the inbox processor, the delivery loop and the housekeeping (pruning old queue
-rows). Each can die and resume: everything they hand each other is in the
-database.
+Five loops share one event loop: the receiver (polling or the webhook server),
+the inbox processor, the delivery loop, the housekeeping (pruning old queue
+rows) and the safeguarding escalation (`bot.alerts.escalation`). Each can die
+and resume: everything they hand each other is in the database.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from aiohttp import web
 from sqlalchemy import Engine
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
+from bot.alerts.escalation import Escalator
 from bot.application import build_application
 from bot.processing import InboxProcessor
 from bot.receiving import Poller, webhook_app
@@ -118,6 +119,7 @@ async def serving(
         asyncio.create_task(processor.run(stop), name="inbox"),
         asyncio.create_task(runtime.delivery.run(stop), name="outbox"),
         asyncio.create_task(housekeeping(runtime, stop), name="housekeeping"),
+        asyncio.create_task(Escalator(runtime).run(stop), name="alerts"),
     ]
     site: web.AppRunner | None = None
     try:

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from surveys import engine as conversation
+from surveys.crud import alerts
 from surveys.crud import respondents as store
 from surveys.crud.campaigns import campaign_availability, campaign_follow_up, campaign_survey
 from surveys.crud.respondents import CampaignFacts, ChatState, Db, StoredAnswer
@@ -85,6 +86,9 @@ class Outcome:
     duplicate: bool = False
     reminder: Prompt | None = None
     """After an error on a message: the current question's buttons, shown again."""
+    alert_id: int | None = None
+    """A disclosure raised this safeguarding alert (stored in this transaction): the
+    adapter tells the organization's safeguarding leads in the same transaction."""
 
 
 @dataclass(frozen=True)
@@ -395,8 +399,37 @@ def handle(
     reminder = None
     if step.error is not None:
         reminder = _reminder(active, step, typed=isinstance(action, Reply))
-    outcome = Outcome(_spoken(step), step=step, campaign_id=campaign, reminder=reminder)
+    outcome = Outcome(
+        _spoken(step),
+        step=step,
+        campaign_id=campaign,
+        reminder=reminder,
+        alert_id=_raise_alert(session, active, step, current),
+    )
     return _finish(session, outcome)
+
+
+def _raise_alert(session: Db, active: _Active, step: Step, now: datetime) -> int | None:
+    """The alert for a disclosure this step stored, written with the answer; else None.
+
+    Keyed on the engine's `safeguarding` (this action disclosed), not on the stored
+    flag: keeping an earlier flagged answer after going Back is not a new disclosure.
+    """
+    if not step.safeguarding or step.saved is None:
+        return None
+    question_id, given = step.saved
+    alert_id = alerts.raise_alert(
+        session,
+        campaign_id=active.campaign.id,
+        question_id=question_id,
+        text=given.text or "",
+        now=now,
+    )
+    if alert_id is None:  # never the text: logs must not carry a disclosure
+        logger.warning(
+            "campaign %d has no organization: a disclosure raised no alert", active.campaign.id
+        )
+    return alert_id
 
 
 def _reminder(active: _Active, step: Step, *, typed: bool) -> Prompt | None:

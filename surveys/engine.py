@@ -183,6 +183,10 @@ class Step:
     acknowledgement: str | None = None
     edit_in_place: bool = False
     safeguarding: bool = False
+    """The answer just saved speaks of harm: the service raises an alert for a designated adult."""
+    support: str | None = None
+    """A message to deliver before the prompt, in the respondent's voice: the crisis
+    resources after a disclosure. Part of the step so every channel delivers it."""
     declined: bool = False
 
 
@@ -592,6 +596,7 @@ def _save(
         removed=removed,
         acknowledgement=format_answer(survey, question, given, voice(progress)),
         safeguarding=flagged,
+        support=t("safeguarding.support", voice(progress)) if flagged else None,
     )
 
 

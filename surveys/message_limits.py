@@ -148,6 +148,8 @@ def _fixed(survey: Survey, context: Context, progress: Progress, voice: str) -> 
         else ("the thanks message")
     )
     yield _prompt(what, voice, engine._thanks_prompt(survey, context, voice))
+    # What a disclosure gets first (`Step.support`), in the respondent's register.
+    yield _Composed("the crisis-resources message", voice, t("safeguarding.support", voice))
 
 
 def _question(

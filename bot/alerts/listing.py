@@ -1,40 +1,33 @@
-"""`/alerts`: the open safeguarding alerts of the lead's organization.
+"""`/alerts`: a safeguarding lead's open alerts, newest first, each with its buttons.
 
-A minimal listing (school, grade, audience, time) so `/alerts` works; it never
-names the respondent. The safeguarding-alerts work replaces it with the full
-listing (the flagged text and the buttons to handle each alert).
+The staff chat's `/alerts` command calls `queue_open_alerts` inside its
+transaction. Only the member's own organization's alerts are read, and only
+for a member who may handle alerts (checked here again, on the server).
 """
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
+from bot.alerts.messages import alert_keyboard, alert_text
 from bot.outgoing import Outgoing
-from surveys.i18n import format_day, t
-from surveys.models import Alert, AlertStatus, Campaign, StaffMember
-
-SHOWN = 20
+from surveys.crud.alerts import open_alerts
+from surveys.crud.staff import member_roles
+from surveys.i18n import t
+from surveys.models import StaffMember
+from surveys.roles import Permission, may
 
 
 def queue_open_alerts(out: Outgoing, *, chat_id: int, member: StaffMember) -> None:
-    rows = out.db.execute(
-        select(Campaign.school, Campaign.grade, Campaign.audience, Alert.created_at)
-        .join(Campaign, col(Campaign.id) == col(Alert.campaign_id))
-        .where(
-            Alert.organization_id == member.organization_id,
-            Alert.status == AlertStatus.OPEN,
-        )
-        .order_by(col(Alert.created_at).desc())
-        .limit(SHOWN)
-    ).all()
     language = member.language
-    if not rows:
-        out.send(chat_id, t("staff.alerts.none", language))
+    if member.revoked_at is not None or not may(member_roles(member), Permission.HANDLE_ALERTS):
+        out.send(chat_id, t("alerts.not_allowed", language))
         return
-    lines = [t("staff.alerts.header", language)]
-    for school, grade, audience, created in rows:
-        when = f"{format_day(created, language, 'medium')} {created:%H:%M} UTC"
-        who = t(f"staff.audience.{audience}", language)
-        lines.append(t("staff.alerts.row", language, school=school, grade=grade, audience=who,
-                       time=when))  # fmt: skip
-    out.send(chat_id, "\n".join(lines))
+    shown, total = open_alerts(out.db, organization_id=member.organization_id)
+    if not shown:
+        out.send(chat_id, t("alerts.none_open", language))
+        return
+    for alert in shown:
+        out.send(
+            chat_id, alert_text(alert, language), reply_markup=alert_keyboard(alert.id, language)
+        )
+    if total > len(shown):
+        out.send(chat_id, t("alerts.more", language, shown=len(shown), total=total))

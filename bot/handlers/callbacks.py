@@ -16,6 +16,8 @@ import logging
 from telegram import CallbackQuery, Chat, Message, Update
 from telegram.error import TelegramError
 
+from bot.alerts.handling import tap as alert_tap
+from bot.alerts.messages import is_alert_data
 from bot.callback_data import DELETE_CANCEL, DELETE_CONFIRM, decode, verify
 from bot.handlers.replies import NOTICE_KEYS, Pressed, queue_outcome
 from bot.outgoing import Outgoing
@@ -63,6 +65,9 @@ async def _handle_tap(update: Update, context: ChorusContext, query: CallbackQue
     data = verify(query.data, chat_id=chat_id, key=runtime.key)
     if data is not None and is_staff_data(data):
         await staff_taps.handle(update, context, data)
+        return
+    if is_alert_data(data):  # a safeguarding lead's "I'm following up" / "Not a concern"
+        await alert_tap(update, context, data or "", pressed.message_id if pressed else None)
         return
     if data in (DELETE_CONFIRM, DELETE_CANCEL):
         await _delete_answer(update, context, chat_id, pressed, data == DELETE_CONFIRM)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.alerts.sending import queue_new_alert
 from bot.keyboards import prompt_keyboard
 from bot.outgoing import Outgoing
 from surveys.conversations import Notice, Outcome
@@ -48,6 +49,8 @@ def queue_outcome(
     after the next question is queued, so the question the person waits for goes first."""
     if outcome.duplicate:
         return
+    if outcome.alert_id is not None:  # a disclosure: the safeguarding leads are told too
+        queue_new_alert(out, outcome.alert_id)
     campaign_id = outcome.campaign_id or 0
     if outcome.notice is not None:
         out.send(chat_id, t(NOTICE_KEYS[outcome.notice], outcome.language))
@@ -67,8 +70,8 @@ def queue_outcome(
         keyboard = prompt_keyboard(prompt, campaign_id=campaign_id)
         out.edit(chat_id, pressed.message_id, prompt.text, reply_markup=keyboard)
         return
-    if step.safeguarding:
-        out.send(chat_id, t("safeguarding.support", outcome.language))
+    if step.support is not None:
+        out.send(chat_id, step.support)
     if prompt is not None:
         _ask(out, chat_id, prompt, campaign_id)
     if pressed is not None and step.acknowledgement is not None and pressed.text:

@@ -83,7 +83,7 @@ async def test_consent_names_the_organization_and_the_limits(
     assert "Bridges Tutoring" in consent
     assert "confidential, but not anonymous" in consent
     assert "/delete" in consent
-    assert "at risk" in consent
+    assert "a designated adult at Bridges Tutoring is told" in consent
     assert chat.latest().labels == ["Start", "No thanks"]
 
 

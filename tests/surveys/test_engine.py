@@ -28,6 +28,7 @@ from surveys.engine import (
     visible_questions,
     voice,
 )
+from surveys.i18n import t
 from surveys.loader import load_survey_file
 from surveys.models import RespondentStatus
 
@@ -137,7 +138,8 @@ def test_choosing_a_language_shows_the_consent_text() -> None:
         "voluntary",
         "skip any question and stop at any time",
         "/delete",
-        "at risk of harm",
+        "If you write that you or another person is in danger, a designated adult at "
+        "Casa Aurora is told, so they can help.",
         "the only time confidentiality ends",
     ):
         assert promise in prompt.text
@@ -154,6 +156,20 @@ def test_the_consent_text_in_spanish() -> None:
     assert "Tus respuestas ayudan a la escuela a planear el próximo año." in step.prompt.text
     assert "confidenciales, pero no anónimas" in step.prompt.text
     assert "Casa Aurora y la escuela solo ven resultados agrupados" in step.prompt.text
+    assert (
+        "Si escribes que tú u otra persona están en peligro, se le avisa a un adulto designado "
+        "de Casa Aurora, para que pueda ayudar." in step.prompt.text
+    )
+
+
+def test_the_consent_text_to_families_states_the_limit_of_confidentiality_with_usted() -> None:
+    step = begin(SURVEY, CAREGIVERS, language="es")
+    assert step.prompt is not None
+    assert (
+        "Si escribe que usted u otra persona están en peligro, se le avisa a un adulto designado "
+        "de Casa Aurora, para que pueda ayudar." in step.prompt.text
+    )
+    assert "escribes" not in step.prompt.text and " tú " not in step.prompt.text
 
 
 CAREGIVERS = Context("Casa Aurora", ("en", "es"), "en", audience="caregiver")
@@ -838,6 +854,39 @@ def test_ordinary_text_is_not_flagged() -> None:
     step = attempt(walk(*TO_SLEEP, Reply("8")), Reply("More art classes"))
     assert step.safeguarding is False
     assert step.saved == ("idea", Given(None, text="More art classes"))
+
+
+def test_a_disclosure_step_carries_the_crisis_resources_in_the_respondents_voice() -> None:
+    """The support message is the engine's output, so any channel delivers it."""
+    step = attempt(walk(*TO_SLEEP, Reply("8")), Reply("Sometimes I want to die"))
+    assert step.support == t("safeguarding.support", "en")
+    assert "988" in step.support
+    spanish = walk(*TO_SLEEP, Reply("8"), language="es")
+    step = attempt(spanish, Reply("quiero morirme"))
+    assert step.support == t("safeguarding.support", "es")  # a student: "tú"
+    formal = Context(CONTEXT.organization, CONTEXT.languages, "en", audience="caregiver")
+    caregiver = walk(*TO_SLEEP, Reply("8"), language="es", context=formal)
+    step = attempt(caregiver, Reply("mi hijo quiere morirse"), context=formal)
+    assert step.support == t("safeguarding.support", "es@formal")
+    assert step.support != t("safeguarding.support", "es")
+
+
+def test_ordinary_steps_carry_no_support_message() -> None:
+    step = walk(*TO_SLEEP, Reply("8"))
+    assert step.support is None
+    assert attempt(step, Reply("More art classes")).support is None
+
+
+def test_keeping_a_flagged_answer_raises_no_second_disclosure() -> None:
+    """Going Back and keeping a flagged answer is not a new disclosure: no second alert."""
+    step = walk(*CLUB_YES, Reply("3"), Reply("I want to kill myself"))
+    assert step.safeguarding is True
+    back = attempt(step, Back())
+    assert back.progress.current == "club_name"
+    kept = attempt(back, Done("club_name"))
+    assert kept.saved is not None and kept.saved[1].flagged is True
+    assert kept.safeguarding is False
+    assert kept.support is None
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import yaml
 
 from surveys import engine
 from surveys.engine import Context
+from surveys.i18n import t
 from surveys.loader import SurveyDefinitionError, builtin_surveys, parse_survey
 from surveys.message_limits import (
     BUTTON_LABEL_LIMIT,
@@ -105,3 +106,21 @@ def test_the_organization_counts_in_the_consent_message() -> None:
     with pytest.raises(MessageTooLong, match="200-character organization name"):
         check_fits(survey)
     check_fits(survey, organization="Bridges")
+
+
+@pytest.mark.parametrize("voice", ["en", "es", "es@formal"])
+def test_the_consent_and_crisis_messages_are_checked_in_every_register(voice: str) -> None:
+    """The consent message (which states the limit of confidentiality) and the crisis
+    resources a disclosure gets are among what `check_fits` measures, in each register."""
+    from surveys.message_limits import _compose_all, _contexts
+
+    survey = make_survey()
+    composed = {
+        (c.what.split(" (")[0], c.voice): c.text
+        for c in _compose_all(survey, _contexts(survey, "W" * ORGANIZATION_LIMIT, None))
+    }
+    support = composed[("the crisis-resources message", voice)]
+    assert support == t("safeguarding.support", voice)
+    consent = composed[("the consent message", voice)]
+    assert "W" * ORGANIZATION_LIMIT in consent  # named in the confidentiality limit too
+    assert len(consent) <= MESSAGE_LIMIT and len(support) <= MESSAGE_LIMIT

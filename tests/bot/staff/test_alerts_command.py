@@ -49,4 +49,4 @@ async def test_a_lead_sees_only_their_organizations_open_alerts(
 async def test_no_open_alerts(app: AnyApp, offline: OfflineRequest, staffed: Staffed) -> None:
     lead = person(app, offline, LEAD)
     await lead.send("/alerts")
-    assert lead.texts() == [t("staff.alerts.none", "en")]
+    assert lead.texts() == [t("alerts.none_open", "en")]
