@@ -1,9 +1,9 @@
 """Serving the bot: receive, process and deliver, until asked to stop.
 
-Four loops share one event loop: the receiver (polling or the webhook server),
-the inbox processor, the delivery loop and the housekeeping (pruning old queue
-rows). Each can die and resume: everything they hand each other is in the
-database.
+Five loops share one event loop: the receiver (polling or the webhook server),
+the inbox processor, the delivery loop, the housekeeping (pruning old queue
+rows) and reaching out (reminders and the daily retention purge, `bot.reach`).
+Each can die and resume: everything they hand each other is in the database.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.application import build_application
 from bot.processing import InboxProcessor
+from bot.reach import reach_loop
 from bot.receiving import Poller, webhook_app
 from bot.runtime import ChorusApplication, Runtime, runtime_of
 from bot.settings import BotSettings
@@ -118,6 +119,7 @@ async def serving(
         asyncio.create_task(processor.run(stop), name="inbox"),
         asyncio.create_task(runtime.delivery.run(stop), name="outbox"),
         asyncio.create_task(housekeeping(runtime, stop), name="housekeeping"),
+        asyncio.create_task(reach_loop(runtime, stop), name="reach"),
     ]
     site: web.AppRunner | None = None
     try:

@@ -17,8 +17,10 @@ from telegram import CallbackQuery, Chat, Message, Update
 from telegram.error import TelegramError
 
 from bot.callback_data import DELETE_CANCEL, DELETE_CONFIRM, decode, verify
+from bot.handlers.commands import resume
 from bot.handlers.replies import NOTICE_KEYS, Pressed, queue_outcome
 from bot.outgoing import Outgoing
+from bot.reach import CONTINUE
 from bot.runtime import ChorusContext, language_hint
 from surveys import conversations
 from surveys.i18n import t
@@ -61,6 +63,9 @@ async def _handle_tap(update: Update, context: ChorusContext, query: CallbackQue
     data = verify(query.data, chat_id=chat_id, key=runtime.key)
     if data in (DELETE_CONFIRM, DELETE_CANCEL):
         await _delete_answer(update, context, chat_id, pressed, data == DELETE_CONFIRM)
+        return
+    if data == CONTINUE:  # a reminder's button: the same as /resume
+        await resume(update, context)
         return
     decoded = decode(data)
     if decoded is None:
