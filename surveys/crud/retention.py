@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import ColumnElement, Table, delete, func, select
 from sqlalchemy.engine import Connection
 
 from surveys.crud.campaigns import as_utc
@@ -32,6 +32,7 @@ from surveys.models import (
     Organization,
     OutboxMessage,
     ProcessedUpdate,
+    Respondent,
     StaffMember,
 )
 
@@ -43,6 +44,7 @@ _outbox: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 _processed: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 _alert: Table = Alert.__table__  # type: ignore[attr-defined]
 _staff: Table = StaffMember.__table__  # type: ignore[attr-defined]
+_respondent: Table = Respondent.__table__  # type: ignore[attr-defined]
 
 DEFAULT_RETENTION_DAYS = 90
 CHUNK = 500
@@ -114,24 +116,18 @@ def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
+def _of_campaigns(campaign_ids: list[int]) -> ColumnElement[bool]:
+    """Contacts of respondents of these campaigns (through the respondent: the contact's own
+    `campaign_id` copy may be missing on old rows)."""
+    respondents = select(_respondent.c.id).where(_respondent.c.campaign_id.in_(campaign_ids))
+    return _contact.c.respondent_id.in_(respondents)
+
+
 def _forgotten_chats(connection: Connection, campaign_ids: list[int]) -> list[int]:
     """Chats whose every contact is in `campaign_ids` and who are not staff."""
-    chats = set(
-        connection.execute(
-            select(_contact.c.chat_id).where(_contact.c.campaign_id.in_(campaign_ids))
-        ).scalars()
-    )
-    kept = (
-        set(
-            connection.execute(
-                select(_contact.c.chat_id).where(
-                    _contact.c.chat_id.in_(chats), _contact.c.campaign_id.not_in(campaign_ids)
-                )
-            ).scalars()
-        )
-        if chats
-        else set()
-    )
+    mine = _of_campaigns(campaign_ids)
+    chats = set(connection.execute(select(_contact.c.chat_id).where(mine)).scalars())
+    kept = set(connection.execute(select(_contact.c.chat_id).where(~mine)).scalars())
     staff = set(connection.execute(select(_staff.c.chat_id)).scalars())
     return sorted(chats - kept - staff)
 
@@ -178,8 +174,10 @@ def purge(db: Db, *, now: datetime, dry_run: bool = False) -> PurgeReport:
         return report
     chats = _forgotten_chats(connection, ids)
     _purge_chats(connection, chats, report, dry_run)
-    for table, name in ((_contact, "contacts"), (_alert, "alerts")):
-        where = table.c.campaign_id.in_(ids)
+    for table, where, name in (
+        (_contact, _of_campaigns(ids), "contacts"),
+        (_alert, _alert.c.campaign_id.in_(ids), "alerts"),
+    ):
         removed = _remove(
             connection,
             delete(table).where(where),

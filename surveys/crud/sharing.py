@@ -148,7 +148,8 @@ def share_progress(db: Db, *, campaign_id: int) -> ShareProgress:
         connection.execute(
             select(_outbox.c.status, func.count())
             .join(_contact, _contact.c.shared_outbox_id == _outbox.c.id)
-            .where(_contact.c.campaign_id == campaign_id)
+            .join(_respondent, _respondent.c.id == _contact.c.respondent_id)
+            .where(_respondent.c.campaign_id == campaign_id)
             .group_by(_outbox.c.status)
         ).all()
     )
@@ -166,9 +167,9 @@ def shared_count(db: Db, *, campaign_id: int) -> int:
     return int(
         _connection(db)
         .execute(
-            select(func.count()).where(
-                _contact.c.campaign_id == campaign_id, _contact.c.shared_at.is_not(None)
-            )
+            select(func.count())
+            .select_from(_contact.join(_respondent, _respondent.c.id == _contact.c.respondent_id))
+            .where(_respondent.c.campaign_id == campaign_id, _contact.c.shared_at.is_not(None))
         )
         .scalar()
         or 0
