@@ -42,12 +42,15 @@ BATCH = 500
 """Contacts marked and queued per transaction."""
 
 _MARK = text(
-    "UPDATE contact SET shared_at = :moment WHERE id = :id AND shared_at IS NULL "
-    "AND opted_out = :no"
+    "UPDATE contact SET shared_at = :moment WHERE id IN :ids AND shared_at IS NULL "
+    "AND opted_out = :no RETURNING id"
 ).bindparams(
+    bindparam("ids", expanding=True),
     bindparam("moment", type_=_contact.c.shared_at.type),
     bindparam("no", type_=_contact.c.opted_out.type),
 )
+"""One statement marks a batch; only the contacts it changed are sent to (a concurrent
+share, or a /stop in between, leaves the others out)."""
 _LINK = text("UPDATE contact SET shared_outbox_id = :outbox_id WHERE id = :id")
 
 
@@ -122,11 +125,15 @@ def queue_results(
     """
     connection = _connection(db)
     moment = now or now_utc()
+    rows = _recipients(connection, campaign_id, limit)
+    if not rows:
+        return 0
+    params = {"ids": [row.id for row in rows], "moment": moment, "no": False}
+    mine = set(connection.execute(_MARK, params).scalars())
     marked: list[tuple[int, NewMessage]] = []
-    for row in _recipients(connection, campaign_id, limit):
-        params = {"id": row.id, "moment": moment, "no": False}
-        if not connection.execute(_MARK, params).rowcount:
-            continue  # queued meanwhile by someone else, or opted out
+    for row in rows:
+        if row.id not in mine:
+            continue
         key = recipient_voice(row.status, row.language, row.role)
         body = texts.get(key) or texts.get(key.partition("@")[0]) or fallback
         message = NewMessage(
