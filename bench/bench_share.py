@@ -211,7 +211,8 @@ def show(f: Figures) -> None:
     )
     print(
         f"  delivered {f.delivered} in {f.delivery_seconds:.1f} s: "
-        f"{f.delivery_rate:.1f} messages/s against a limit of {f.send_rate_limit:g}/s (the /help replies share it)"
+        f"{f.delivery_rate:.1f} messages/s against a limit of {f.send_rate_limit:g}/s "
+        "(the /help replies share it)"
     )
     print(
         f"  /help reply latency: idle p50 {f.idle_p50_ms:.0f} ms, p90 {f.idle_p90_ms:.0f} ms "
