@@ -23,6 +23,7 @@ from bot.outgoing import Outgoing
 from bot.reach import CONTINUE
 from bot.runtime import ChorusContext, language_hint
 from surveys import conversations
+from surveys.crud.sharing import stop_messaging
 from surveys.i18n import t
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,8 @@ async def _delete_answer(
         outcome = conversations.delete(
             out.db, chat_id=chat_id, update_id=update.update_id, language_hint=hint
         )
+        if not outcome.duplicate:
+            stop_messaging(out.db, chat_id=chat_id)  # a reminder or results queued: not sent
         if not outcome.duplicate and outcome.notice is not None:
             say(out, t(NOTICE_KEYS[outcome.notice], outcome.language))
 
