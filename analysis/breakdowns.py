@@ -93,8 +93,17 @@ def counts_table(people: pd.DataFrame, min_n: int) -> pd.DataFrame:
     return _whole(out, "respondents")
 
 
-def domain_breakdown(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> pd.DataFrame:
-    """Domain score and percent favorable for every group of every dimension."""
+def domain_breakdown(
+    scored: pd.DataFrame,
+    people: pd.DataFrame,
+    min_n: int,
+    per_respondent: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Domain score and percent favorable for every group of every dimension.
+
+    `per_respondent` is `respondent_domains(scored)` when the caller already has it: one
+    pass over the answers serves the whole packet.
+    """
     rows: list[dict[str, object]] = []
     columns = [
         "dimension",
@@ -109,7 +118,8 @@ def domain_breakdown(scored: pd.DataFrame, people: pd.DataFrame, min_n: int) -> 
     ]
     reportable = scored["type"].eq("likert") | scored["favorable_hit"].notna()
     scored_domains = scored.loc[reportable, "domain"].dropna().unique().tolist()
-    per_respondent = respondent_domains(scored)
+    if per_respondent is None:
+        per_respondent = respondent_domains(scored)
     per_respondent = per_respondent[per_respondent["domain"].isin(scored_domains)]
     for dim in DIMENSIONS:
         hidden = hidden_in(people, dim, min_n)

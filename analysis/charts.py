@@ -13,13 +13,12 @@ import io
 import math
 import textwrap
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 STUDENT_COLOR = "#1f6f8b"
 CAREGIVER_COLOR = "#c7832f"
@@ -28,9 +27,29 @@ POSITIVE_COLOR = "#2e7d32"
 NEGATIVE_COLOR = "#c62828"
 WIDTH = 6.6
 """Inches: the printable width of a Letter or A4 page with the packet's margins."""
-# Text stays text in the SVG (not glyph outlines): a third of the size, and WeasyPrint lays it
-# out several times faster. The hash salt keeps the SVG ids, and so the packet, reproducible.
-matplotlib.rcParams.update({"font.size": 9, "svg.fonttype": "none", "svg.hashsalt": "chorus"})
+
+
+@lru_cache(maxsize=1)
+def preload() -> type[Figure]:
+    """Import matplotlib (about a second) and set it up; `Figure` is what the charts use.
+
+    Imported on first use, not with this module: the packet forks its theme worker first,
+    so the worker starts that much sooner and the import runs alongside it.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    # Text stays text in the SVG (not glyph outlines): a third of the size, and WeasyPrint
+    # lays it out several times faster. The hash salt keeps the SVG ids, and so the packet,
+    # reproducible.
+    matplotlib.rcParams.update({"font.size": 9, "svg.fonttype": "none", "svg.hashsalt": "chorus"})
+    from matplotlib.figure import Figure
+
+    return Figure
+
+
+def _figure(height: float) -> Figure:
+    return preload()(figsize=(WIDTH, height))
 
 
 def _data_uri(fig: Figure) -> str:
@@ -67,7 +86,7 @@ def grouped_bars(
     group) is not drawn.
     """
     count, width = max(len(categories), 1), max(len(series), 1)
-    fig = Figure(figsize=(WIDTH, min(0.7 + 0.32 * count * width, 3.6)))
+    fig = _figure(min(0.7 + 0.32 * count * width, 3.6))
     ax = fig.subplots()
     height = 0.8 / width
     for i, (label, values, color) in enumerate(series):
@@ -90,7 +109,7 @@ def ranked_bars(
     labels: Sequence[str], values: Sequence[float], *, xlabel: str, color: str = STUDENT_COLOR
 ) -> str:
     """Items from strongest to weakest, as given."""
-    fig = Figure(figsize=(WIDTH, min(0.6 + 0.36 * max(len(labels), 1), 3.6)))
+    fig = _figure(min(0.6 + 0.36 * max(len(labels), 1), 3.6))
     ax = fig.subplots()
     ax.barh(range(len(labels)), values, color=color)
     for y, v in enumerate(values):
@@ -110,7 +129,7 @@ def diverging_bars(
 ) -> str:
     """Signed differences around zero. Changes over time are green/red; a student–caregiver
     gap is neither good nor bad, so it is drawn in the two roles' colors instead."""
-    fig = Figure(figsize=(WIDTH, min(0.6 + 0.38 * max(len(labels), 1), 3.6)))
+    fig = _figure(min(0.6 + 0.38 * max(len(labels), 1), 3.6))
     ax = fig.subplots()
     ax.barh(range(len(labels)), values, color=[colors[0] if v >= 0 else colors[1] for v in values])
     ax.axvline(0, color="#333333", linewidth=0.8)

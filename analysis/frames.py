@@ -166,6 +166,14 @@ _ANSWERS_SQL = text(
     "FROM answer a JOIN respondent r ON r.id = a.respondent_id "
     "WHERE r.campaign_id IN :campaigns"
 ).bindparams(bindparam("campaigns", expanding=True, type_=Integer))
+# The packet never reads when an answer was given: leaving the column out saves a million
+# timestamp strings and their parsing, about a quarter of the read.
+_ANSWERS_UNTIMED_SQL = text(
+    "SELECT a.respondent_id, r.campaign_id, a.question_id, a.value, a.text, a.skipped, "
+    "a.flagged "
+    "FROM answer a JOIN respondent r ON r.id = a.respondent_id "
+    "WHERE r.campaign_id IN :campaigns"
+).bindparams(bindparam("campaigns", expanding=True, type_=Integer))
 _TEXTS_SQL = text(
     "SELECT a.respondent_id, a.question_id, a.text, r.language, a.flagged "
     "FROM answer a JOIN respondent r ON r.id = a.respondent_id "
@@ -317,11 +325,15 @@ def load_people(session: Session, *, campaign_codes: Sequence[str]) -> Responses
     )
 
 
-def load_responses(session: Session, *, campaign_codes: Sequence[str]) -> Responses:
+def load_responses(
+    session: Session, *, campaign_codes: Sequence[str], answer_times: bool = True
+) -> Responses:
     """Read the campaigns named by `campaign_codes` (in the order given).
 
     Raises `ValueError` naming any code that does not exist, so a typo on the
-    command line becomes a one-line error instead of an empty packet.
+    command line becomes a one-line error instead of an empty packet. With
+    `answer_times=False` the `answered_at` column is left empty (NaT): the packet does not
+    use it, and on a million answers reading and parsing it costs about a second.
     """
     ordered = _campaign_rows(session, list(dict.fromkeys(campaign_codes)))
     pk_to_code = {row.id: row.code for row in ordered}
@@ -339,11 +351,15 @@ def load_responses(session: Session, *, campaign_codes: Sequence[str]) -> Respon
     respondents["campaign"] = respondents["campaign"].map(pk_to_code)
     for col in ("started_at", "completed_at"):
         respondents[col] = _timestamps(respondents[col])
-    answers = _fetch(session, _ANSWERS_SQL, pks, ANSWER_COLUMNS)
+    if answer_times:
+        answers = _fetch(session, _ANSWERS_SQL, pks, ANSWER_COLUMNS)
+        answers["answered_at"] = _timestamps(answers["answered_at"])
+    else:
+        answers = _fetch(session, _ANSWERS_UNTIMED_SQL, pks, ANSWER_COLUMNS[:-1])
+        answers["answered_at"] = pd.Series(pd.NaT, index=answers.index, dtype="datetime64[ns, UTC]")
     answers["campaign"] = answers["campaign"].map(pk_to_code)
     answers["skipped"] = answers["skipped"].astype(bool)
     answers["flagged"] = answers["flagged"].astype(bool)
-    answers["answered_at"] = _timestamps(answers["answered_at"])
 
     return Responses(
         campaigns=campaigns,

@@ -22,6 +22,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from analysis.breakdowns import latest_waves
+from analysis.charts import preload as preload_charts
 from analysis.frames import (
     Responses,
     load_campaigns,
@@ -33,6 +34,7 @@ from analysis.frames import previous_campaign_codes as previous_campaign_codes
 from analysis.packet_export import write_tables_csv, write_tables_xlsx
 from analysis.packet_model import Report, Station, Table
 from analysis.packet_present import present
+from analysis.packet_render import preload as preload_pdf
 from analysis.packet_render import render_html, render_markdown, write_pdf
 from analysis.packet_tables import build_tables, open_texts
 from analysis.packet_themes import Started, finish_themes, start_themes
@@ -120,7 +122,9 @@ def build_report(
 
     The open text and who answered are read first (small queries), so the slow theme
     summary runs in a worker while the answers load and the numbers are worked out; only
-    quotable people's comments go in, exactly as if it had started after the load.
+    quotable people's comments go in, exactly as if it had started after the load. The
+    chart and PDF libraries are imported only after the worker is forked: it starts about
+    two seconds sooner, and the import runs alongside it.
     """
     codes = list(dict.fromkeys(campaign_codes))
     started = time.perf_counter()
@@ -130,7 +134,9 @@ def build_report(
     light = load_people(session, campaign_codes=current)
     early = start_themes(light, participants(light), language, min_n, texts=texts)
     try:
-        everything = load_responses(session, campaign_codes=codes + extra)
+        preload_charts()
+        preload_pdf()
+        everything = load_responses(session, campaign_codes=codes + extra, answer_times=False)
     except BaseException:
         if early[0] is not None:
             early[0].cancel()

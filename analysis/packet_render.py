@@ -13,11 +13,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-# Imported up front, not when the PDF is written: loading Pango makes ctypes run `ldconfig`,
-# a fork that would otherwise copy the page tables of a packet process holding a million
-# answers (and count as a second 1 GB process in any peak-memory measure).
-from weasyprint import HTML
-
 from analysis.locales import text
 from analysis.packet_model import Report
 from analysis.scoring import ALPHA_MIN_CASES
@@ -87,7 +82,20 @@ def render_markdown(report: Report) -> str:
     return _MD_ENV.get_template("packet.md.j2").render(**_context([report]))
 
 
+def preload() -> None:
+    """Import WeasyPrint (about a second) before the answers are read, not with this module.
+
+    Not at import time, so the packet's theme worker is forked sooner and the import runs
+    alongside it; not when the PDF is written either: loading Pango makes ctypes run
+    `ldconfig`, a fork that would copy the page tables of a process holding a million
+    answers (and count as a second 1 GB process in any peak-memory measure).
+    """
+    import weasyprint  # noqa: F401
+
+
 def write_pdf(html: str, path: Path) -> Path:
     """Render `html` to `path` with WeasyPrint; nothing is fetched (charts are data URIs)."""
+    from weasyprint import HTML
+
     HTML(string=html, base_url=None).write_pdf(path)
     return path

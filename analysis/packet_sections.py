@@ -215,6 +215,17 @@ def choice_rows(frame: pd.DataFrame, lang: str) -> list[tuple[str, str, str]]:
     return rows
 
 
+def once_per_question(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """The question's wording on its first option only: repeated on every option, it doubled
+    the rows' height and pushed the aspirations page over one page (two side by side)."""
+    out: list[tuple[str, ...]] = []
+    previous = None
+    for row in rows:
+        out.append(("", *row[1:]) if row[0] == previous else row)
+        previous = row[0]
+    return tuple(out)
+
+
 def _is_aspiration_or_need(domains: pd.Series) -> pd.Series:
     return domains.astype(str).str.startswith(("aspiration", "needs"))
 
@@ -223,7 +234,7 @@ def aspirations_section(choices: pd.DataFrame, items: pd.DataFrame, lang: str) -
     """What people hope for and what they need: choice questions and items of those areas."""
     asp = choices[_is_aspiration_or_need(choices["domain"])] if not choices.empty else choices
     asp_items = items[_is_aspiration_or_need(items["domain"])]
-    rows = tuple(choice_rows(asp, lang)) + tuple(
+    rows: tuple[tuple[str, ...], ...] = tuple(choice_rows(asp, lang)) + tuple(
         (
             str(r["question"]),
             text("pct_favorable", lang),
@@ -231,6 +242,7 @@ def aspirations_section(choices: pd.DataFrame, items: pd.DataFrame, lang: str) -
         )
         for _, r in asp_items.iterrows()
     )
+    rows = once_per_question(rows)
     headers = _heads(("question", "option", "chosen_by"), lang)
     return Table(
         "aspirations",

@@ -26,7 +26,13 @@ from analysis.breakdowns import (
 )
 from analysis.frames import TEXT_COLUMNS, Responses, order_texts
 from analysis.response_rate import response_rate
-from analysis.scoring import domain_table, item_table, participants, scored_answers
+from analysis.scoring import (
+    domain_table,
+    item_table,
+    participants,
+    respondent_domains,
+    scored_answers,
+)
 from analysis.suppression import hidden_label, is_shown, reason_for
 from surveys.i18n import t as catalog_text
 
@@ -231,17 +237,19 @@ def build_tables(everything: Responses, *, min_n: int, language: str) -> Tables:
     """Every machine table of the packet for the newest waves in `everything`."""
     current_codes = latest_waves(everything.campaigns)
     current = everything.subset(current_codes)
-    scored_all, people_all = scored_answers(everything), participants(everything)
+    people_all = participants(everything)
+    scored_all = scored_answers(everything, people_all)
     scored = scored_all[scored_all["campaign"].isin(current_codes)]
     people = people_all[people_all["campaign"].isin(current_codes)]
     total = len(people)
     texts = question_texts(everything, language)
     camp_hidden = hidden_in(people, "campaign", min_n) if total else {}
-    domains = domain_table(scored)
+    per_respondent = respondent_domains(scored)
+    domains = domain_table(scored, per_respondent=per_respondent)
     domains = suppress(
         domains, [reason_for(total, min_n)] * len(domains), DOMAIN_NUMBERS, min_n, language
     )
-    by_group = domain_breakdown(scored, people, min_n) if total else pd.DataFrame()
+    by_group = domain_breakdown(scored, people, min_n, per_respondent) if total else pd.DataFrame()
     if not by_group.empty:
         by_group = with_notes(by_group, min_n, language)
     waves = wave_changes(scored_all, people_all, min_n)

@@ -81,7 +81,7 @@ def _categorical(values: pd.Series, codes: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(cat.cat.codes.to_numpy()[codes], dtype=cat.dtype)  # type: ignore[call-overload]
 
 
-def scored_answers(responses: Responses) -> pd.DataFrame:
+def scored_answers(responses: Responses, people: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every answer with its respondent's groups, its question's facts, and derived columns.
 
     `raw` is the likert value as answered; `score` is it reverse-coded (NaN for skips,
@@ -90,15 +90,16 @@ def scored_answers(responses: Responses) -> pd.DataFrame:
 
     Built from integer codes and categoricals rather than merges on text keys: on a
     million answers that is the difference between seconds and a fraction of one.
+    `people` is `participants(responses)` when the caller already has it (it scans every
+    answer once more to find out).
     """
-    out, ans = _with_groups(responses)
+    out, ans = _with_groups(responses, participants(responses) if people is None else people)
     out = _with_questions(responses, out, ans)
     return _with_scores(responses, out)
 
 
-def _with_groups(responses: Responses) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _with_groups(responses: Responses, people: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per answer of a participant, with the respondent's groups as categoricals."""
-    people = participants(responses)
     ans = responses.answers
     rcodes = pd.Categorical(ans["respondent_id"], categories=people["respondent_id"]).codes
     mine = rcodes >= 0
@@ -340,12 +341,15 @@ def domain_alpha(scored: pd.DataFrame, domain: str) -> tuple[float | None, int]:
     return best
 
 
-def domain_table(scored: pd.DataFrame, *, with_alpha: bool = True) -> pd.DataFrame:
+def domain_table(
+    scored: pd.DataFrame, *, with_alpha: bool = True, per_respondent: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per domain: items, respondents n, score (1..5), percent favorable, alpha.
 
     A domain is listed when it has likert items or favorable-coded choice questions.
     Breakdowns pass `with_alpha=False`: alpha is a property of the instrument, reported
     once for everyone, and computing it per group is most of the cost on large campaigns.
+    `per_respondent` is `respondent_domains(scored)` when the caller already has it.
     """
     columns = ["domain", "items", "respondents", "n", "score", "pct_favorable", "alpha", "alpha_n"]
     if scored.empty:
@@ -354,7 +358,9 @@ def domain_table(scored: pd.DataFrame, *, with_alpha: bool = True) -> pd.DataFra
     domains = scored.loc[reportable, "domain"].dropna().unique().tolist()
     if not domains:
         return pd.DataFrame(columns=columns)
-    summary = summarize_domains(respondent_domains(scored)).set_index("domain")
+    if per_respondent is None:
+        per_respondent = respondent_domains(scored)
+    summary = summarize_domains(per_respondent).set_index("domain")
     items = (
         scored.loc[scored["type"].eq("likert"), ["domain", "survey_id", "question_id"]]
         .drop_duplicates()

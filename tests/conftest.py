@@ -149,13 +149,13 @@ def assert_one_line_error(result: Result, *, contains: str) -> None:
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     """`chorus` with CHORUS_DATA_DIR in `tmp_path` and TELEGRAM_BOT_USERNAME=chorus_test_bot."""
-    from bot.cli import campaigns, demo, surveys
+    from bot.cli import campaigns, demo, staff, surveys
 
     monkeypatch.chdir(tmp_path)  # away from any .env in the repository
     monkeypatch.delenv("CHORUS_DATABASE_URL", raising=False)
     monkeypatch.setenv("CHORUS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "chorus_test_bot")
     app = typer.Typer(pretty_exceptions_enable=False)
-    for module in (surveys, campaigns, demo):
+    for module in (surveys, campaigns, staff, demo):
         module.register(app)
     return Cli(app=app, data_dir=tmp_path / "data")

@@ -37,6 +37,7 @@ from bot.serving import Served, serving
 from bot.settings import BotSettings
 from bot.simulation.fake_bot_api import ChatMessage, FakeBotApi, InlineButton, UserAction
 from surveys.engine import Action, Back, Choose, Consent, Done, SetLanguage, SetRole, Skip, Toggle
+from surveys.i18n import languages, register_overrides, t
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -48,6 +49,20 @@ SELECTED_MARK = "✅"
 """How the bot shows a multi-choice option that is toggled on."""
 POSITION = re.compile(r"^\s*(\d+)/(\d+)\b")
 """Questions open with their progress, "3/12"; an answered question keeps it when edited."""
+
+
+@cache
+def thanks_markers() -> frozenset[str]:
+    """The thanks message's last line in every language and register: the sign the
+    survey is complete (and no other message carries it)."""
+    markers = set()
+    for language in languages():
+        markers.add(t("thanks.delete_hint", language))
+        for register in register_overrides(language):
+            markers.add(t("thanks.delete_hint", f"{language}@{register}"))
+    return frozenset(markers)
+
+
 NUMBER_HINT = re.compile(r"\b(number|número)\b", re.IGNORECASE)
 RANGE_HINT = re.compile(r"(?:from|del)\s+(-?\d+)\s+(?:to|al)\s+(-?\d+)", re.IGNORECASE)
 MIN_HINT = re.compile(r"\((-?\d+)\s+(?:or more|o más)\)", re.IGNORECASE)
@@ -348,9 +363,10 @@ class SimulatedRespondent:
                     # Replies can come in several messages; be sure the bot is really done.
                     await self._quiet(self.confirm)
                     view = self._read()
-                    if view.kind == "finished":
+                    if view.kind == "finished" and await self._ended():
                         self.result.completed = not self.result.declined and self._answered > 0
                         return self.result
+                    continue
                 await self._step(view)
             raise StuckError(f"no end after {self.max_steps} steps")
         except (StuckError, TimeoutError, LookupError) as exc:
@@ -459,6 +475,26 @@ class SimulatedRespondent:
             # in `_step` deals with that.
             await self.api.wait_until(reacted, timeout=self.step_timeout)
         await self._quiet(self.settle)
+
+    def _thanked(self) -> bool:
+        """The thanks message (it names /delete) is in the chat: the survey is complete."""
+        markers = thanks_markers()
+        return any(marker in m.text for m in self.api.messages(self.chat_id) for marker in markers)
+
+    async def _ended(self) -> bool:
+        """Whether the conversation is over, not merely slow: a busy bot can be quiet for
+        longer than `confirm` between an answer and the next question. Waits (up to the
+        step timeout) for the thanks, or for a new prompt, which returns False."""
+        if self.result.declined or self._thanked():
+            return True
+        deadline = time.monotonic() + self.step_timeout
+        while time.monotonic() < deadline:
+            await asyncio.sleep(self.settle)
+            if self._thanked():
+                return True
+            if self._read().kind != "finished":
+                return False
+        raise StuckError("the bot went quiet without asking a question or saying thanks")
 
     async def _quiet(self, seconds: float) -> None:
         """Until the bot has done nothing in this chat for `seconds`."""

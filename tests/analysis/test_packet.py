@@ -375,3 +375,14 @@ def test_every_wave_row_names_its_audience_and_grade(school: Session, fake_theme
     assert any("for Students (grade 9, Lincoln)" in f for f in change), change
     [station] = [s for s in report.stations if s.key == "waves"]
     assert "Belonging, Students (grade 9, Lincoln)" in station.headline
+
+
+def test_the_aspirations_page_names_each_question_once() -> None:
+    from analysis.packet_sections import once_per_question
+
+    rows = (("Plans?", "College", "3"), ("Plans?", "Work", "2"), ("Help?", "Tutoring", "4"))
+    assert once_per_question(rows) == (
+        ("Plans?", "College", "3"),
+        ("", "Work", "2"),
+        ("Help?", "Tutoring", "4"),
+    )

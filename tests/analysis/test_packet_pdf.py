@@ -158,6 +158,10 @@ def _body_rows(box: object, found: set[int] | None = None) -> set[int]:
 
 
 def test_weasyprint_layout_keeps_headings_and_rows_whole(packet_html: str) -> None:
+    _assert_headings_and_rows_whole(packet_html)
+
+
+def _assert_headings_and_rows_whole(packet_html: str) -> None:
     from weasyprint import HTML
 
     pages = [p._page_box for p in HTML(string=packet_html).render().pages]
@@ -189,6 +193,26 @@ def test_the_demo_sized_pdf_is_at_most_12_pages_before_the_appendix(
     before, total = _pages_before_appendix(paths.pdf)
     assert 5 + 4 <= before <= MAX_PAGES  # cover, guide, 5+ stations, themes, action planning
     assert total > before
+
+
+def test_the_bilingual_pdf_is_at_most_12_pages_before_the_appendix(
+    demo_sized: Session, tmp_path: Path
+) -> None:
+    """`--language en+es`: both languages side by side on the same pages, not twice as many.
+
+    Side by side, every column is half as wide, so the theme and aspirations tables grow
+    taller; they must still fit one page each, with no heading orphaned and no row split.
+    """
+    codes = [f"D{k}" for k in range(len(builtin_surveys()))]
+    english, spanish = (
+        build_report(demo_sized, campaign_codes=codes, language=lang) for lang in ("en", "es")
+    )
+    paths = write_outputs(english, tmp_path, ("pdf", "html"), spanish)
+    assert paths.pdf is not None and paths.html is not None
+    before, total = _pages_before_appendix(paths.pdf)
+    assert 5 + 4 <= before <= MAX_PAGES
+    assert total > before
+    _assert_headings_and_rows_whole(paths.html.read_text(encoding="utf-8"))
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
