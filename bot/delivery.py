@@ -54,6 +54,8 @@ BACKOFF_SECONDS = 0.5
 """Doubled after each failed attempt (0.5 s, 1 s, 2 s ...), up to `MAX_BACKOFF_SECONDS`."""
 MAX_BACKOFF_SECONDS = 60.0
 BLOCKED = "blocked by the user"
+MAX_LANES = 200
+"""Chats started by one poll at most (the unpaced tests and demo reach it)."""
 
 
 class Result(Enum):
@@ -168,9 +170,17 @@ class Delivery:
             )
 
     async def poll_once(self) -> int:
-        """Start lanes for every chat with rows due; returns how many were started."""
+        """Start lanes for chats with rows due; returns how many were started.
+
+        No more lanes run at once than the send rate can serve in about two seconds: a
+        broadcast of thousands would otherwise start hundreds of lanes whose claims queue
+        on the database threads ahead of the next interactive reply.
+        """
         busy = list(self._lanes)
-        chats = await self.database.run(lambda db: outbox.due_chats(db, limit=200, exclude=busy))
+        room = min(MAX_LANES, max(4, int(self.config.send_rate * 2))) - len(busy)
+        if room <= 0:
+            return 0
+        chats = await self.database.run(lambda db: outbox.due_chats(db, limit=room, exclude=busy))
         for chat_id in chats:
             self.wake(chat_id)
         return len(chats)

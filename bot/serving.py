@@ -1,9 +1,10 @@
 """Serving the bot: receive, process and deliver, until asked to stop.
 
-Five loops share one event loop: the receiver (polling or the webhook server),
+Six loops share one event loop: the receiver (polling or the webhook server),
 the inbox processor, the delivery loop, the housekeeping (pruning old queue
-rows) and the safeguarding escalation (`bot.alerts.escalation`). Each can die
-and resume: everything they hand each other is in the database.
+rows), the safeguarding escalation (`bot.alerts.escalation`) and reaching out
+(reminders and the daily retention purge, `bot.reach`). Each can die and resume:
+everything they hand each other is in the database.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from bot.alerts.escalation import Escalator
 from bot.application import build_application
 from bot.processing import InboxProcessor
+from bot.reach import reach_loop
 from bot.receiving import Poller, webhook_app
 from bot.runtime import ChorusApplication, Runtime, runtime_of
 from bot.settings import BotSettings
@@ -120,6 +122,7 @@ async def serving(
         asyncio.create_task(runtime.delivery.run(stop), name="outbox"),
         asyncio.create_task(housekeeping(runtime, stop), name="housekeeping"),
         asyncio.create_task(Escalator(runtime).run(stop), name="alerts"),
+        asyncio.create_task(reach_loop(runtime, stop), name="reach"),
     ]
     site: web.AppRunner | None = None
     try:

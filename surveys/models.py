@@ -78,6 +78,16 @@ class Campaign(SQLModel, table=True):
     """The organization that owns the campaign; `organization` is its name as on the flyer.
     Set for every campaign (migration 0003 filled it in for older ones)."""
     created_at: datetime = Field(default_factory=utcnow)
+    reminders: str = Field(
+        default="86400,259200", max_length=200, sa_column_kwargs={"server_default": "86400,259200"}
+    )
+    """Seconds after a respondent's last activity each reminder is due, comma-separated;
+    empty for none (see `surveys.reach_schedule`)."""
+    reminders_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """Reminders queued so far: a counter, so erasing a respondent does not change it."""
+    closed_at: datetime | None = None
+    """When `chorus close` closed it by hand; the retention period counts from the earlier
+    of this and `closes_at`."""
 
 
 class Respondent(SQLModel, table=True):
@@ -100,6 +110,8 @@ class Respondent(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     completed_at: datetime | None = None
+    reminders_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """Reminders this respondent was sent: at most the campaign's number of reminders."""
 
 
 class Contact(SQLModel, table=True):
@@ -120,6 +132,11 @@ class Contact(SQLModel, table=True):
     opted_out: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    shared_at: datetime | None = None
+    """When the campaign's results were queued for this contact: set once, so sharing again
+    sends nothing twice."""
+    shared_outbox_id: int | None = None
+    """The outbox row carrying the results, for the share's progress (queued, sent, failed)."""
 
 
 class Answer(SQLModel, table=True):
@@ -242,6 +259,12 @@ class Organization(SQLModel, table=True):
     escalation_minutes: int = 30
     """An alert nobody acknowledged within this time goes to the owners."""
     created_at: datetime = Field(default_factory=utcnow)
+    quiet_hours: str = Field(
+        default="19:00-09:00", max_length=11, sa_column_kwargs={"server_default": "19:00-09:00"}
+    )
+    """Local "HH:MM-HH:MM" in which no reminder is sent (may span midnight); "" for none."""
+    retention_days: int = Field(default=90, sa_column_kwargs={"server_default": "90"})
+    """Days after a campaign closes before everything that can point at a person is purged."""
 
 
 class StaffMember(SQLModel, table=True):

@@ -48,6 +48,12 @@ from surveys.definition import Survey
 from surveys.i18n import format_day, format_number, format_percent
 from surveys.loader import SurveyDefinitionError, load_survey_file
 from surveys.models import Campaign, SurveyRecord
+from surveys.reach_schedule import (
+    DEFAULT_REMINDERS,
+    ScheduleError,
+    describe_reminders,
+    parse_reminders,
+)
 from surveys.settings import StorageSettings
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -129,6 +135,7 @@ def launch_campaign(
     out_dir: Path | None = None,
     username: str | None = None,
     allow_no_safeguarding_lead: bool = False,
+    reminders: tuple[int, ...] | None = None,
 ) -> Launched:
     """Create a campaign and write its QR code and flyer; shared by `launch`, `/launch`
     and `demo`.
@@ -153,6 +160,7 @@ def launch_campaign(
         opens_at=opens_at,
         roster_size=roster_size,
         follow_up=follow_up,
+        reminders=reminders,
     )
     if not allow_no_safeguarding_lead and campaign.organization_id is not None:
         check_safeguarding_lead(
@@ -199,6 +207,13 @@ def launch(
             help="Launch a student campaign with nobody to receive alerts (test campaigns only).",
         ),
     ] = False,
+    reminders: Annotated[
+        str,
+        typer.Option(
+            help="Reminders to people who stopped midway, after their last answer: "
+            "e.g. 24h,72h or 30m,2d; none for no reminders."
+        ),
+    ] = DEFAULT_REMINDERS,
 ) -> None:
     """Launch a campaign: prints its code and link, writes its QR code and flyer.
 
@@ -209,6 +224,10 @@ def launch(
     if closes_at <= datetime.now(UTC):
         fail(f"--closes {closes} is in the past; give the last day people can answer")
     opens_at = parse_day(opens, "--opens") if opens else None
+    try:
+        delays = parse_reminders(reminders)
+    except ScheduleError as exc:
+        fail(f"--reminders: {exc}")
     texts = {"en": follow_up or "", "es": follow_up_es or ""}
     username = bot_username(warn=False)
     engine = open_database()
@@ -229,6 +248,7 @@ def launch(
                 out_dir=out,
                 username=username,
                 allow_no_safeguarding_lead=allow_no_safeguarding_lead,
+                reminders=delays,
             )
     except SurveyDefinitionError as exc:
         fail(f"{exc} (fix the file and run `chorus surveys validate {survey}`)")
@@ -301,18 +321,20 @@ def _rate(summary: CampaignSummary) -> str:
 
 
 def _status(summary: CampaignSummary) -> str:
+    reminders = f"\nreminders {describe_reminders(summary.reminders)}"
     if summary.availability == "closed":
         return "closed"
     if summary.closes_at is None:
-        return summary.availability.replace("_", " ")
+        return summary.availability.replace("_", " ") + reminders
     last_day = summary.closes_at - timedelta(seconds=1)  # closes at midnight after the last day
     prefix = "open" if summary.availability == "open" else "opens later"
-    return f"{prefix}\nuntil {format_day(last_day, CLI_LANGUAGE, 'medium')}"
+    return f"{prefix}\nuntil {format_day(last_day, CLI_LANGUAGE, 'medium')}{reminders}"
 
 
 def _counts(summary: CampaignSummary) -> str:
     counts = {"started": summary.started, "completed": summary.completed}
     counts["declined"] = summary.declined
+    counts["reminded"] = summary.reminders_sent
     return "\n".join(f"{format_number(n, CLI_LANGUAGE)} {what}" for what, n in counts.items())
 
 

@@ -5,6 +5,9 @@
 2. Simulated students and caregivers answer through the real bot application,
    which talks over HTTP to a fake Telegram on 127.0.0.1: nothing leaves the machine.
 3. The facilitator packet and its tables, written from what they answered.
+4. Reaching out (`bot.simulation.reach_demo`): two days later one person who stopped
+   midway is reminded and finishes; then the campaigns close and everyone who completed
+   them receives the results.
 """
 
 from __future__ import annotations
@@ -18,16 +21,19 @@ from typing import Annotated
 
 import typer
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from analysis.packet import ReportPaths, write_report
 from bot.cli.app import console, fail
 from bot.cli.campaigns import launch_campaign
 from bot.settings import BotSettings
+from bot.simulation.reach_demo import ReachReport, run_reach_demo
 from bot.simulation.respondents import SimulationReport, run_demo_respondents
 from surveys.crud.campaigns import CampaignError
 from surveys.crud.surveys import add_builtin_surveys
 from surveys.db import StorageError, init_db, make_engine, session_scope
 from surveys.loader import SurveyDefinitionError
+from surveys.models import Contact
 from surveys.settings import StorageSettings
 
 DEMO_ORGANIZATION = "Bridges Community Tutoring"
@@ -244,6 +250,28 @@ def print_outputs(simulation: SimulationReport, packets: dict[str, ReportPaths])
         )
 
 
+def reach_out(setup: DemoSetup) -> ReachReport:
+    """Stage four: a reminder and a respondent who comes back; then the results sent back."""
+    with session_scope(setup.engine) as session:
+        chats = list(session.exec(select(Contact.chat_id)).all())
+    return asyncio.run(
+        run_reach_demo(
+            setup.engine,
+            student_code=setup.campaign("student-belonging").code,
+            codes=[c.code for c in setup.campaigns],
+            known_chats=chats,
+        )
+    )
+
+
+def print_reach(report: ReachReport) -> None:
+    console.rule("Reaching out: a reminder, then the results sent back")
+    console.print(report.summary(), highlight=False)
+    if report.sample:
+        console.print("[bold]What a respondent received:[/]")
+        console.print(report.sample, highlight=False, markup=False)
+
+
 def demo(
     data_dir: Annotated[
         Path | None, typer.Option(help="Where the demo goes (default: CHORUS_DATA_DIR or data).")
@@ -269,6 +297,7 @@ def demo(
             fail(f"the simulation hit {len(simulation.errors)} errors: {simulation.errors[0]}")
         packets = write_packets(setup)
         print_outputs(simulation, packets)
+        print_reach(reach_out(setup))
     finally:
         setup.engine.dispose()
 

@@ -35,6 +35,7 @@ from surveys.crud.staff import (
     revoke_member,
 )
 from surveys.db import session_scope
+from surveys.reach_schedule import DEFAULT_QUIET_HOURS
 from surveys.roles import RoleError, StaffRole, parse_roles
 from surveys.settings import StorageSettings
 
@@ -83,6 +84,12 @@ def org_create(
         int, typer.Option(help="Minutes before an unacknowledged alert goes to the owners.")
     ] = 30,
     out: Annotated[Path | None, typer.Option(help="Where to write the invitation's QR.")] = None,
+    quiet_hours: Annotated[
+        str, typer.Option(help="Local hours with no reminders, e.g. 19:00-09:00; none for none.")
+    ] = DEFAULT_QUIET_HOURS,
+    retention_days: Annotated[
+        int, typer.Option(help="Days after a campaign closes before its chat ids are purged.")
+    ] = 90,
 ) -> None:
     """Create an organization and print its one-time owner invitation."""
     engine = open_database()
@@ -95,6 +102,8 @@ def org_create(
                 language=language,
                 min_group_size=min_group_size,
                 escalation_minutes=escalation_minutes,
+                quiet_hours=quiet_hours,
+                retention_days=retention_days,
             )
             issued = create_invitation(
                 session, organization=organization, roles=frozenset({StaffRole.OWNER})

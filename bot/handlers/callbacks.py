@@ -19,12 +19,15 @@ from telegram.error import TelegramError
 from bot.alerts.handling import tap as alert_tap
 from bot.alerts.messages import is_alert_data
 from bot.callback_data import DELETE_CANCEL, DELETE_CONFIRM, decode, verify
+from bot.handlers.commands import resume
 from bot.handlers.replies import NOTICE_KEYS, Pressed, queue_outcome
 from bot.outgoing import Outgoing
+from bot.reach import CONTINUE
 from bot.runtime import ChorusContext, language_hint
 from bot.staff import taps as staff_taps
 from bot.staff.buttons import is_staff_data
 from surveys import conversations
+from surveys.crud.sharing import stop_messaging
 from surveys.i18n import t
 
 logger = logging.getLogger(__name__)
@@ -71,6 +74,9 @@ async def _handle_tap(update: Update, context: ChorusContext, query: CallbackQue
         return
     if data in (DELETE_CONFIRM, DELETE_CANCEL):
         await _delete_answer(update, context, chat_id, pressed, data == DELETE_CONFIRM)
+        return
+    if data == CONTINUE:  # a reminder's button: the same as /resume
+        await resume(update, context)
         return
     decoded = decode(data)
     if decoded is None:
@@ -119,6 +125,8 @@ async def _delete_answer(
         outcome = conversations.delete(
             out.db, chat_id=chat_id, update_id=update.update_id, language_hint=hint
         )
+        if not outcome.duplicate:
+            stop_messaging(out.db, chat_id=chat_id)  # a reminder or results queued: not sent
         if not outcome.duplicate and outcome.notice is not None:
             say(out, t(NOTICE_KEYS[outcome.notice], outcome.language))
 

@@ -13,7 +13,8 @@ from bot.runtime import ChorusContext, language_hint
 from bot.staff import commands as staff_commands
 from bot.staff import invitations
 from surveys import conversations
-from surveys.conversations import stranger
+from surveys.conversations import Notice, stranger
+from surveys.crud.sharing import resume_messaging, stop_messaging
 from surveys.crud.staff import looks_like_invitation
 from surveys.i18n import t
 
@@ -44,6 +45,8 @@ async def start(update: Update, context: ChorusContext) -> None:
         outcome = conversations.start(
             out.db, chat_id=chat_id, update_id=update.update_id, code=code, language_hint=hint
         )
+        if not outcome.duplicate and outcome.notice is not Notice.UNKNOWN_CODE:
+            resume_messaging(out.db, chat_id=chat_id)  # the link undoes /stop
         queue_outcome(out, chat_id, outcome)
 
     await context.runtime.transact(work)
@@ -59,13 +62,16 @@ async def resume(update: Update, context: ChorusContext) -> None:
         outcome = conversations.resume(
             out.db, chat_id=chat_id, update_id=update.update_id, language_hint=hint
         )
+        if not outcome.duplicate:
+            resume_messaging(out.db, chat_id=chat_id)  # undoes /stop
         queue_outcome(out, chat_id, outcome)
 
     await context.runtime.transact(work)
 
 
 async def stop(update: Update, context: ChorusContext) -> None:
-    """Nothing to store: progress is saved after every answer. Just say how to come back."""
+    """ "Stop messaging me": no reminder or results from now on (progress is saved after
+    every answer anyway). `/resume` or the survey link undoes it."""
     chat_id = _chat_id(update)
     if chat_id is None:
         return
@@ -74,6 +80,7 @@ async def stop(update: Update, context: ChorusContext) -> None:
     def work(out: Outgoing) -> None:
         if not conversations.claim(out.db, update.update_id):
             return
+        stop_messaging(out.db, chat_id=chat_id)
         current = conversations.current_survey(out.db, chat_id=chat_id)
         if current is not None and current.in_progress:
             out.send(chat_id, t("bot.stop.paused", current.language))

@@ -23,6 +23,7 @@ from surveys.definition import Survey
 from surveys.errors import ChorusError
 from surveys.message_limits import MessageTooLong, check_fits
 from surveys.models import Campaign, CampaignStatus, Respondent, RespondentStatus, SurveyRecord
+from surveys.reach_schedule import store_reminders, stored_reminders
 
 AUDIENCES = ("student", "caregiver", "any")
 """`any` lets one link serve students and caregivers alike: the bot asks who is answering."""
@@ -65,6 +66,9 @@ class CampaignSummary:
     started: int
     completed: int
     declined: int
+    reminders: tuple[int, ...] = ()
+    """The reminder schedule, seconds after a respondent's last activity."""
+    reminders_sent: int = 0
 
     @property
     def response_rate(self) -> float | None:
@@ -179,11 +183,13 @@ def create_campaign(
     roster_size: int | None = None,
     follow_up: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    reminders: tuple[int, ...] | None = None,
 ) -> Campaign:
     """Validate and store a new campaign pinned to `survey_record`.
 
     `follow_up` maps a language to the message sent after the thanks (the date of
-    the community conversation, say). `now` is only for tests.
+    the community conversation, say). `reminders` are seconds after a respondent's last
+    activity (default 24 h and 72 h; () for none). `now` is only for tests.
     """
     survey = survey_from_record(survey_record)
     current = as_utc(now) if now is not None else datetime.now(UTC)
@@ -216,6 +222,8 @@ def create_campaign(
         follow_up=json.dumps(texts, ensure_ascii=False, sort_keys=True) if texts else None,
         created_at=current,
     )
+    if reminders is not None:
+        campaign.reminders = store_reminders(reminders)
     session.add(campaign)
     session.flush()
     return campaign
@@ -276,6 +284,7 @@ def close_campaign(session: Session, *, code: str) -> Campaign:
     if campaign.status == CampaignStatus.CLOSED:
         raise CampaignError(f"campaign {code} is already closed")
     campaign.status = CampaignStatus.CLOSED
+    campaign.closed_at = datetime.now(UTC)
     session.add(campaign)
     session.flush()
     return campaign
@@ -325,6 +334,8 @@ def list_campaigns_with_counts(
             started=n_started or 0,
             completed=n_completed or 0,
             declined=campaign.declined_count,
+            reminders=stored_reminders(campaign.reminders),
+            reminders_sent=campaign.reminders_sent,
         )
         for campaign, record, n_started, n_completed in rows
     ]

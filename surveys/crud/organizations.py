@@ -15,10 +15,18 @@ from surveys.crud.columns import column_limit, text_problem
 from surveys.errors import ChorusError
 from surveys.i18n import languages
 from surveys.models import Campaign, Organization
+from surveys.reach_schedule import (
+    DEFAULT_QUIET_HOURS,
+    ScheduleError,
+    parse_quiet_hours,
+    store_quiet_hours,
+)
 
 MIN_GROUP_SIZE_RANGE = (3, 100)
 """Below 3 a group is a person; above 100 nothing in a school would ever show."""
 ESCALATION_RANGE = (1, 24 * 60)
+RETENTION_RANGE = (1, 10 * 366)
+"""At least a day (reminders and results need the chat ids); at most ten years."""
 
 
 class OrganizationError(ChorusError, ValueError):
@@ -68,8 +76,16 @@ def create_organization(
     language: str = "en",
     min_group_size: int = 10,
     escalation_minutes: int = 30,
+    quiet_hours: str = DEFAULT_QUIET_HOURS,
+    retention_days: int = 90,
 ) -> Organization:
+    """`quiet_hours` as typed ("19:00-09:00", or "none"); `retention_days` after a
+    campaign closes before the chat ids behind its answers are purged."""
     cleaned = _check_name(name)
+    try:
+        quiet = store_quiet_hours(parse_quiet_hours(quiet_hours))
+    except ScheduleError as exc:
+        raise OrganizationError(str(exc)) from None
     if get_organization(session, name=cleaned) is not None:
         raise OrganizationError(f"an organization named {cleaned!r} already exists")
     if language not in languages():
@@ -84,6 +100,8 @@ def create_organization(
         escalation_minutes=_check_range(
             escalation_minutes, ESCALATION_RANGE, "the escalation time in minutes"
         ),
+        quiet_hours=quiet,
+        retention_days=_check_range(retention_days, RETENTION_RANGE, "the retention in days"),
     )
     session.add(organization)
     session.flush()

@@ -140,6 +140,30 @@ def enqueue(
     return queued
 
 
+_BUSY = text("SELECT 1 FROM outbox_message WHERE chat_id = :chat_id AND status = 'sending' LIMIT 1")
+_DUE_SQL = (
+    "SELECT o.id FROM outbox_message o{hint} WHERE o.chat_id = :chat_id AND o.status = 'queued' "
+    "AND o.next_attempt_at <= :moment AND NOT EXISTS (SELECT 1 FROM outbox_message e{hint} "
+    "WHERE e.chat_id = :chat_id AND e.status = 'queued' AND e.next_attempt_at > :moment "
+    "AND e.id < o.id) ORDER BY o.id LIMIT :limit"
+)
+_DUE_IDS = {
+    # SQLite's planner prefers the (status, next_attempt_at) index, which scans every queued
+    # row of every chat: with a broadcast queued that is thousands per claim.
+    dialect: text(_DUE_SQL.format(hint=hint)).bindparams(
+        bindparam("moment", type_=_outbox.c.next_attempt_at.type)
+    )
+    for dialect, hint in (("sqlite", " INDEXED BY ix_outbox_message_chat"), ("other", ""))
+}
+_CLAIM_IDS = text(
+    "UPDATE outbox_message SET status = 'sending', claimed_by = :worker, claimed_at = :moment, "
+    "attempts = attempts + 1, updated_at = :moment WHERE id IN :ids AND status = 'queued' "
+    "RETURNING id, chat_id, method, payload, attempts, priority"
+).bindparams(bindparam("ids", expanding=True), bindparam("moment", type_=_outbox.c.claimed_at.type))
+"""`claim_lane` runs once per chat with something to send (every broadcast message too):
+prebuilt SQL, as on the reply path, instead of expressions built per call."""
+
+
 def claim_lane(
     db: Db, *, chat_id: int, worker: str, now: datetime | None = None, limit: int = 20
 ) -> list[Claimed]:
@@ -152,53 +176,15 @@ def claim_lane(
     if not try_lock_lane(connection, queue=QUEUE, chat_id=chat_id):
         return []
     moment = now or now_utc()
-    earlier = aliased(_outbox)
-    busy = exists().where(earlier.c.chat_id == chat_id, earlier.c.status == OutboxStatus.SENDING)
-    waiting = exists().where(
-        earlier.c.chat_id == chat_id,
-        earlier.c.status == OutboxStatus.QUEUED,
-        earlier.c.next_attempt_at > moment,
-        earlier.c.id < _outbox.c.id,
-    )
-    due = (
-        select(_outbox.c.id)
-        .where(
-            _outbox.c.chat_id == chat_id,
-            _outbox.c.status == OutboxStatus.QUEUED,
-            _outbox.c.next_attempt_at <= moment,
-            ~waiting,
-        )
-        .order_by(_outbox.c.id)
-        .limit(limit)
-    )
-    if connection.execute(select(busy)).scalar():
+    if connection.execute(_BUSY, {"chat_id": chat_id}).first() is not None:
         return []
-    ids = list(connection.execute(due).scalars())
+    params = {"chat_id": chat_id, "moment": moment, "limit": limit}
+    due = _DUE_IDS["sqlite" if connection.dialect.name == "sqlite" else "other"]
+    ids = list(connection.execute(due, params).scalars())
     if not ids:
         return []
-    statement = (
-        update(_outbox)
-        .where(_outbox.c.id.in_(ids), _outbox.c.status == OutboxStatus.QUEUED)
-        .values(
-            status=OutboxStatus.SENDING,
-            claimed_by=worker,
-            claimed_at=moment,
-            attempts=_outbox.c.attempts + 1,
-            updated_at=moment,
-        )
-        .returning(
-            _outbox.c.id,
-            _outbox.c.chat_id,
-            _outbox.c.method,
-            _outbox.c.payload,
-            _outbox.c.attempts,
-            _outbox.c.priority,
-        )
-    )
-    claimed = [
-        Claimed(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5])
-        for row in connection.execute(statement)
-    ]
+    rows = connection.execute(_CLAIM_IDS, {"ids": ids, "worker": worker, "moment": moment})
+    claimed = [Claimed(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5]) for row in rows]
     return sorted(claimed, key=lambda c: c.id)
 
 
