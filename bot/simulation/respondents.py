@@ -774,6 +774,7 @@ async def run_demo_respondents(
     seed: int = 7,
     token: str = "7000000001:DEMO-chorus-simulated",
     rate_limit: bool = False,
+    known_chats: Sequence[int] = (),
 ) -> SimulationReport:
     """Answer the demo campaigns through the real bot, against a local fake Telegram.
 
@@ -791,6 +792,8 @@ async def run_demo_respondents(
             FakeBotApi(token=token, username="chorus_demo_bot") as api,
             polling_bot(api, engine, rate_limit=rate_limit, username="chorus_demo_bot"),
         ):
+            for chat_id in known_chats:  # staff chats: alerts raised meanwhile reach them
+                api.add_user(chat_id)
             return await run_simulation(
                 api,
                 campaigns=campaigns,
