@@ -67,6 +67,7 @@ def campaign(engine: Engine) -> Iterator[Campaign]:
                    display_name="Ana Lead")  # fmt: skip
         make_staff(session, organization=ORG, roles="owner", chat_id=OWNER, display_name="Olga")
         stored = make_campaign(session, survey=survey, organization=ORG, school="Lincoln Middle")
+        stored.reminders = ""  # the factory's respondent started long ago: no reminder here
         make_respondent(
             session, campaign=stored, role="student", status=RespondentStatus.IN_PROGRESS,
             current_question="t1", chat_id=STUDENT,

@@ -7,17 +7,31 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from bot.cli.demo import DEMO_CAMPAIGNS, prepare_demo
+from bot.cli.demo import DEMO_CAMPAIGNS, launch_demo_campaigns, prepare_demo
 from surveys.db import make_engine
-from surveys.models import Answer, Campaign, Contact, Respondent, RespondentStatus
+from surveys.models import (
+    Alert,
+    AlertStatus,
+    Answer,
+    Campaign,
+    Contact,
+    Respondent,
+    RespondentStatus,
+    StaffMember,
+)
+from surveys.roles import StaffRole
 from tests.conftest import Cli
 
 
 def test_prepare_demo_starts_fresh_each_run(tmp_path: Path) -> None:
     first = prepare_demo(tmp_path, username="demo_bot")
+    launch_demo_campaigns(first)
     first.engine.dispose()
     second = prepare_demo(tmp_path, username="demo_bot")
+    assert second.campaigns == []  # nothing of the first run is left
+    report = launch_demo_campaigns(second)
     try:
+        assert "Launched!" in " ".join(report.received[StaffRole.ORGANIZER])
         assert [c.spec for c in second.campaigns] == list(DEMO_CAMPAIGNS)
         with Session(second.engine) as session:
             codes = {c.code for c in session.exec(select(Campaign)).all()}
@@ -38,6 +52,13 @@ def test_demo_runs_people_through_the_bot_and_writes_the_packet(cli: Cli) -> Non
 
     links = re.findall(r"https://t\.me/chorus_test_bot\?start=[\w-]+", result.stdout)
     assert len(links) == len(DEMO_CAMPAIGNS)
+    said_flat = " ".join(result.stdout.split())
+    # Staff: the organizer's /launch ends with the link, the QR photo and the flyer; the
+    # lead follows up on a disclosure; the facilitator's /report arrives as documents.
+    assert "Launched!" in said_flat and "[photo qr-" in said_flat
+    assert "[document flyer-" in said_flat
+    assert "Safeguarding alert" in said_flat and "handled the alert" in said_flat
+    assert "[document packet-en.pdf" in said_flat
     assert f"{respondents} simulated respondents" in result.stdout
     assert "0 errors" in result.stdout
 
@@ -48,14 +69,19 @@ def test_demo_runs_people_through_the_bot_and_writes_the_packet(cli: Cli) -> Non
             people = session.exec(select(Respondent)).all()
             answers = session.exec(select(func.count()).select_from(Answer)).one()
             contacts = session.exec(select(func.count()).select_from(Contact)).one()
+            staff = session.exec(select(StaffMember)).all()
+            handled = session.exec(
+                select(Alert).where(Alert.status == AlertStatus.FOLLOWING_UP)
+            ).all()
     finally:
         engine.dispose()
-    # Declining stores nothing, so every stored person took part; most finish. The last
-    # act adds one more: the person who is reminded and comes back.
-    assert 0 < len(people) <= respondents + 1
+    # Declining stores nothing, so every stored person took part; most finish. The demo
+    # adds two more: the student who discloses and the person reminded, who comes back.
+    assert 0 < len(people) <= respondents + 2
     assert any(p.status == RespondentStatus.COMPLETED for p in people)
     assert answers >= 5 * len(people)
     assert contacts == len(people)
+    assert len(staff) == 4 and len(handled) == 1
 
     english = demo_dir / "report" / "packet-en.html"
     spanish = demo_dir / "report" / "es" / "packet-es.html"
