@@ -261,7 +261,7 @@ class _Piece:
     worked out once however many answers contain it. Answers are mostly new combinations
     of the same few thousand sentences, so this is where the work is saved."""
 
-    __slots__ = ("text", "words", "en", "es", "themes", "runs_on", "crossing", "_english", "_es")
+    __slots__ = ("_english", "_es", "crossing", "en", "es", "runs_on", "text", "themes", "words")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -404,9 +404,13 @@ def _joined_matches(parts: list[_Piece], codebook: Codebook, language: str) -> d
     found: dict[str, int] = {}
     for index, part in enumerate(parts):
         matched = part.matches(codebook, language)
-        if part.runs_on[language] and index < len(parts) - 1:
-            if part.crosses(codebook, language, parts[index + 1 :]):
-                return codebook.match_words([w for p in parts for w in p.words], language)
+        last = index == len(parts) - 1
+        if (
+            not last
+            and part.runs_on[language]
+            and part.crosses(codebook, language, parts[index + 1 :])
+        ):
+            return codebook.match_words([w for p in parts for w in p.words], language)
         for theme_id, hits in matched.items():
             found[theme_id] = found.get(theme_id, 0) + hits
     return found
