@@ -5,9 +5,12 @@ A theme fewer than `MIN_THEME_RESPONDENTS` people mention is left out of the tab
 one's comment is ever quoted under a theme that points at a handful of people.
 
 Survey answers repeat a lot ("more tutoring", "the buses"), so every distinct text is
-tokenized, parsed, matched and scored once and the results are joined back to the answers;
-one tokenization serves both the chunker and the sentiment. `bench/naive_text.py` is the
-plain per-answer TextBlob loop this must agree with (see docs/themes.md).
+analysed once and the results are joined back to the answers; and distinct texts are mostly
+new combinations of the same sentences, so each piece of text (a sentence, mostly) is
+tokenized, parsed, matched and scored once and a text is put together from its pieces,
+exactly (see `_analyze`). One tokenization serves both the chunker and the sentiment.
+`bench/naive_text.py` is the plain per-answer TextBlob loop this must agree with (see
+docs/themes.md).
 """
 
 from __future__ import annotations
@@ -332,9 +335,10 @@ def _analyze(
     """Everything about one distinct answer text: language, themes, phrases, polarity.
 
     Put together from its pieces' cached parts, which gives exactly what analysing the
-    whole text gives (`_analyze_whole`): stopword counts add up; a keyword match, a Spanish
-    negation or an English sentiment modifier that may reach from one sentence into the
-    next sends the answer to `_analyze_whole` instead (tests/analysis/test_themes.py).
+    whole text gives (`_analyze_whole`): stopword counts add up; where a keyword match, a
+    Spanish negation or an English sentiment modifier may reach from one sentence into the
+    next, that part (matching or sentiment) is worked out on the whole text instead
+    (tests/analysis/test_themes.py).
     """
     cut_at = cut(text)
     if cut_at is None:
