@@ -464,30 +464,18 @@ def _membership(answers: pd.DataFrame, results: list[_TextResult], field: str) -
     return answers[columns].merge(found, on="u", how="inner")
 
 
-def _ranks(values: pd.Series) -> np.ndarray:
-    """Each string's rank among the distinct values, in the order sorting the strings gives."""
-    return pd.factorize(values, sort=True)[0]
-
-
 def _quotes(rows: pd.DataFrame, max_quotes: int) -> dict[str, list[str]]:
     candidates = rows[~rows["flagged"]].copy()
     if candidates.empty:
         return {}
-    length = candidates["text"].str.len().to_numpy()
-    outside = np.maximum(0, np.maximum(SHORTEST - length, length - LONGEST))
-    # Best first by (theme, outside the window, most hits, closest to ideal, respondent id,
-    # text): one stable lexsort over integers, the strings replaced by their sorted ranks.
-    order = np.lexsort(
-        (
-            _ranks(candidates["text"]),
-            _ranks(candidates["respondent_id"].astype(str)),
-            np.abs(length - IDEAL),
-            -candidates["hits"].to_numpy(),
-            outside,
-            _ranks(candidates["theme_id"]),
-        )
+    length = candidates["text"].str.len()
+    candidates["outside"] = np.maximum(0, np.maximum(SHORTEST - length, length - LONGEST))
+    candidates["neg_hits"] = -candidates["hits"]
+    candidates["distance"] = (length - IDEAL).abs()
+    candidates["rid"] = candidates["respondent_id"].astype(str)
+    candidates = candidates.sort_values(
+        ["theme_id", "outside", "neg_hits", "distance", "rid", "text"], kind="stable"
     )
-    candidates = candidates.iloc[order]
     return {
         theme_id: pick_quotes(  # type: ignore[misc]
             zip(group["respondent_id"], group["text"], group["lang"], strict=True), max_quotes
