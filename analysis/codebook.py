@@ -166,6 +166,33 @@ class _LanguageIndex:
                 table.setdefault(first.text, []).append(keyword)
         self.prefixes = tuple(self.by_prefix)
         self.order = {kw: index for index, kw in enumerate(self.keywords)}
+        self.longest = max((len(kw.parts) for kw in self.keywords), default=1)
+
+    def runs_on(self, words: Sequence[str]) -> bool:
+        """Whether a keyword of several words may start among the last words of `words`
+        and so run on into whatever follows them."""
+        if self.longest < 2 or not words:
+            return False
+        tail = words[-(self.longest - 1) :]
+        self.learn(set(tail))
+        return not self.phrase_starts.isdisjoint(tail)
+
+    def crosses(self, before: Sequence[str], after: Sequence[str]) -> bool:
+        """Whether a keyword starting in `before` matches on into `after` (the words that
+        follow, at least the `longest - 1` first ones or all there are)."""
+        tail = list(before[-(self.longest - 1) :]) if self.longest > 1 else []
+        window = tail + list(after[: self.longest - 1])
+        self.learn(set(window))
+        stems = [self.stems[w] for w in window]
+        for index, word in enumerate(tail):
+            if word not in self.phrase_starts:
+                continue
+            for keyword in self.starts[word]:
+                if index + len(keyword.parts) > len(tail) and keyword.matches_at(
+                    window, stems, index
+                ):
+                    return True
+        return False
 
     def learn(self, words: set[str]) -> None:
         new = [w for w in words if w not in self.stems]
@@ -275,6 +302,23 @@ class Codebook:
     def match_words(self, words: list[str], language: str) -> dict[str, int]:
         """`match` for the MATCH_WORD words of a folded answer, when already at hand."""
         return self._indexes[language].match(words)
+
+    def runs_on(self, words: Sequence[str], language: str) -> bool:
+        """Whether a keyword of `language` could start among the last of these words and
+        end beyond them. When it cannot, matching the words followed by others gives the
+        words' own matches plus the others' (each theme's hits add up), so a text's
+        matches can be put together from its sentences' (tested)."""
+        return self._indexes[language].runs_on(words)
+
+    def longest(self, language: str) -> int:
+        """The most words a keyword of `language` has."""
+        return self._indexes[language].longest
+
+    def crosses(self, before: Sequence[str], after: Sequence[str], language: str) -> bool:
+        """Whether a keyword of `language` starts in the words `before` and matches on into
+        the words `after` them. When none does, matching `before + after` gives each
+        theme the hits of `before` plus those of `after` (tested)."""
+        return self._indexes[language].crosses(before, after)
 
     def match(self, folded: str, language: str = "en") -> dict[str, int]:
         """Theme id -> keyword hits, for every theme the folded answer mentions.

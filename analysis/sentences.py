@@ -49,5 +49,24 @@ def find_sentences(text: str) -> list[str]:
     return found
 
 
+def cut(text: str) -> list[str] | None:
+    """The pieces `find_sentences` tokenizes `text` in, or None for a text it tokenizes
+    whole (one with line breaks). When every piece but the last ends a sentence
+    (`ends_sentence`), the text's sentences are its pieces' sentences one after the other."""
+    if "\n" in text or "\r" in text:
+        return None
+    return _CUT.split(text)
+
+
+def piece_sentences(piece: str) -> tuple[str, ...]:
+    """The tokenized sentences of one piece of `cut` (cached)."""
+    return _piece(piece)
+
+
+def ends_sentence(sentences: tuple[str, ...]) -> bool:
+    """Whether a piece's sentences end with a sentence mark (not in "Mr.")."""
+    return bool(sentences) and _ends_sentence(sentences[-1])
+
+
 def _ends_sentence(sentence: str) -> bool:
     return sentence.endswith(_ENDS) or sentence in {".", "!", "?", "..."}

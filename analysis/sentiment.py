@@ -8,7 +8,8 @@ never prints a raw score: `sentiment_label` turns a group's scores into "mostly 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from textblob.en import sentiment as _pattern_sentiment
@@ -107,6 +108,55 @@ def polarity_of_sentences(sentences: list[str]) -> float:
             return polarity_of_tokens(sentences)
         total += part_sum
         count += part_count
+    return total / count if count else 0.0
+
+
+@dataclass(frozen=True)
+class SentenceRun:
+    """What `polarity_of_sentences` needs of a run of sentences, so that the runs of an
+    answer can be cached apart and put together (`polarity_of_runs`)."""
+
+    sums: tuple[float, ...]
+    count: int
+    closed_start: bool
+    closed_inside: bool
+    last: str
+
+    @property
+    def closed_end(self) -> bool:
+        return _closed_end(self.last)
+
+
+def sentence_run(sentences: Sequence[str]) -> SentenceRun:
+    """The parts of a non-empty run of sentences, as `polarity_of_sentences` reads them."""
+    parts = [_sentence_part(sentence) for sentence in sentences]
+    last = len(sentences) - 1
+    inside = all(part[2] for part in parts[1:]) and all(
+        _closed_end(sentence) for sentence in sentences[:last]
+    )
+    return SentenceRun(
+        sums=tuple(part[0] for part in parts),
+        count=sum(part[1] for part in parts),
+        closed_start=parts[0][2],
+        closed_inside=inside,
+        last=sentences[last],
+    )
+
+
+def polarity_of_runs(runs: Sequence[SentenceRun]) -> float | None:
+    """`polarity_of_sentences` of the runs' sentences one after the other, summed in the
+    same order; None when a negation or modifier may reach from one sentence into the
+    next (the caller then scores the whole answer, as `polarity_of_sentences` does)."""
+    total = 0.0
+    count = 0
+    for index, run in enumerate(runs):
+        if not run.closed_inside or (index > 0 and not run.closed_start):
+            return None
+        if index < len(runs) - 1 and not run.closed_end:
+            return None
+        for part_sum in run.sums:
+            total += part_sum
+        count += run.count
     return total / count if count else 0.0
 
 

@@ -14,6 +14,7 @@ comments, which is all the packet says; it is not for judging one comment.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from analysis.textnorm import MATCH_WORD, fold, stem_words
@@ -60,9 +61,14 @@ def lexicon() -> dict[str, float]:
 
 def polarity_es(text: str) -> float:
     """Mean polarity (-1..1) of the known words of one Spanish comment, 0.0 if none."""
-    words = MATCH_WORD.findall(fold(text))
+    scores = word_scores_es(MATCH_WORD.findall(fold(text)))
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def word_scores_es(words: Sequence[str]) -> list[float]:
+    """The scores of the known words among `words` (a comment's folded words), in order."""
     if not words:
-        return 0.0
+        return []
     table = lexicon()
     scores: list[float] = []
     for index, stem in enumerate(stem_words(words, "es")):
@@ -75,4 +81,12 @@ def polarity_es(text: str) -> float:
         if any(word in NEGATIONS for word in before):
             value *= -0.5
         scores.append(value)
-    return sum(scores) / len(scores) if scores else 0.0
+    return scores
+
+
+def reaches_on_es(words: Sequence[str]) -> bool:
+    """Whether the end of `words` can change how the words after them are scored: a
+    negation among the last `_NEGATION_REACH` words, or an intensifier last. When it
+    cannot, a comment's scores are its parts' scores one after the other."""
+    tail = words[-_NEGATION_REACH:]
+    return bool(tail) and (tail[-1] in INTENSIFIERS or any(w in NEGATIONS for w in tail))

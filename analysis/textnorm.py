@@ -70,8 +70,20 @@ def effective_language(
     """
     if words is None:
         words = MATCH_WORD.findall(folded if folded is not None else fold(text))
+    en, es = stopword_counts(words)
+    return language_from_counts(en, es, declared)
+
+
+def stopword_counts(words: Sequence[str]) -> tuple[int, int]:
+    """How many of `words` (folded) are English and Spanish stopwords. The counts of a
+    text are the sums of its parts' counts, so they can be cached per sentence."""
     en = sum(1 for w in words if w in _EN_STOPWORDS)
     es = sum(1 for w in words if w in _ES_STOPWORDS)
+    return en, es
+
+
+def language_from_counts(en: int, es: int, declared: object) -> str:
+    """`effective_language` from a text's stopword counts (`stopword_counts`)."""
     chosen = normalize_language(declared)
     if chosen == "en" and es >= 2 and es >= 2 * en:
         return "es"

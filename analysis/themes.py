@@ -5,9 +5,12 @@ A theme fewer than `MIN_THEME_RESPONDENTS` people mention is left out of the tab
 one's comment is ever quoted under a theme that points at a handful of people.
 
 Survey answers repeat a lot ("more tutoring", "the buses"), so every distinct text is
-tokenized, parsed, matched and scored once and the results are joined back to the answers;
-one tokenization serves both the chunker and the sentiment. `bench/naive_text.py` is the
-plain per-answer TextBlob loop this must agree with (see docs/themes.md).
+analysed once and the results are joined back to the answers; and distinct texts are mostly
+new combinations of the same sentences, so each piece of text (a sentence, mostly) is
+tokenized, parsed, matched and scored once and a text is put together from its pieces,
+exactly (see `_analyze`). One tokenization serves both the chunker and the sentiment.
+`bench/naive_text.py` is the plain per-answer TextBlob loop this must agree with (see
+docs/themes.md).
 """
 
 from __future__ import annotations
@@ -24,10 +27,25 @@ from analysis.codebook import Codebook, CodebookError, load_codebook
 from analysis.deidentify import deidentify
 from analysis.emergent import noun_phrases, parse_tokens
 from analysis.quotes import IDEAL, LONGEST, SHORTEST, pick_quotes
-from analysis.sentences import find_sentences
-from analysis.sentiment import TONE_THRESHOLD, label_from_counts, polarity_of_sentences
-from analysis.sentiment_es import polarity_es
-from analysis.textnorm import LANGUAGES, MATCH_WORD, effective_language, fold
+from analysis.sentences import cut, ends_sentence, find_sentences, piece_sentences
+from analysis.sentiment import (
+    TONE_THRESHOLD,
+    SentenceRun,
+    label_from_counts,
+    polarity_of_runs,
+    polarity_of_sentences,
+    polarity_of_tokens,
+    sentence_run,
+)
+from analysis.sentiment_es import polarity_es, reaches_on_es, word_scores_es
+from analysis.textnorm import (
+    LANGUAGES,
+    MATCH_WORD,
+    effective_language,
+    fold,
+    language_from_counts,
+    stopword_counts,
+)
 
 __all__ = [
     "COLUMNS",
@@ -233,21 +251,193 @@ def _analyze_all(keys: list[str], codebook: Codebook, workers: int) -> list[_Tex
 
 
 def _analyze_keys(keys: list[str], codebook: Codebook) -> list[_TextResult]:
+    pieces: dict[str, _Piece] = {}
     sentence_phrases: dict[str, tuple[str, ...]] = {}
     return [
-        _analyze(text, declared, codebook, sentence_phrases)
+        _analyze(text, declared, codebook, pieces, sentence_phrases)
         for declared, text in (key.split("\x1f", 1) for key in keys)
     ]
 
 
+class _Piece:
+    """What a piece of an answer (`analysis.sentences.cut`: a sentence, mostly) contributes,
+    worked out once however many answers contain it. Answers are mostly new combinations
+    of the same few thousand sentences, so this is where the work is saved."""
+
+    __slots__ = ("_english", "_es", "crossing", "en", "es", "runs_on", "text", "themes", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = MATCH_WORD.findall(fold(text))
+        self.en, self.es = stopword_counts(self.words)
+        self.themes: dict[str, dict[str, int]] = {}
+        self.runs_on: dict[str, bool] = {}
+        self.crossing: dict[tuple[str, tuple[str, ...]], bool] = {}
+        self._english: tuple[tuple[str, ...], bool, dict[str, int], SentenceRun | None] | None
+        self._english = None
+        self._es: tuple[list[float], bool] | None = None
+
+    def matches(self, codebook: Codebook, language: str) -> dict[str, int]:
+        found = self.themes.get(language)
+        if found is None:
+            found = self.themes[language] = codebook.match_words(self.words, language)
+            self.runs_on[language] = codebook.runs_on(self.words, language)
+        return found
+
+    def crosses(self, codebook: Codebook, language: str, following: list[_Piece]) -> bool:
+        """Whether a keyword starting in this piece matches on into the `following` ones."""
+        after = tuple(w for p in following for w in p.words)
+        key = (language, after[: codebook.longest(language)])
+        known = self.crossing.get(key)
+        if known is None:
+            known = self.crossing[key] = codebook.crosses(self.words, after, language)
+        return known
+
+    def spanish(self) -> tuple[list[float], bool]:
+        """The Spanish word scores, and whether a negation or "muy" reaches past the end."""
+        if self._es is None:
+            self._es = (word_scores_es(self.words), reaches_on_es(self.words))
+        return self._es
+
+    def english(
+        self, codebook: Codebook, sentence_phrases: dict[str, tuple[str, ...]]
+    ) -> tuple[tuple[str, ...], bool, dict[str, int], SentenceRun | None]:
+        """Tokenized sentences, whether they end one, noun phrases and sentiment parts."""
+        if self._english is None:
+            sentences = piece_sentences(self.text)
+            phrases: dict[str, int] = {}
+            for sentence in sentences:
+                for phrase in _sentence_phrases(sentence, codebook, sentence_phrases):
+                    phrases[phrase] = phrases.get(phrase, 0) + 1
+            run = sentence_run(sentences) if sentences else None
+            self._english = (sentences, ends_sentence(sentences), phrases, run)
+        return self._english
+
+
+def _sentence_phrases(
+    sentence: str, codebook: Codebook, cache: dict[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    found = cache.get(sentence)
+    if found is None:
+        found = cache[sentence] = tuple(
+            noun_phrases(parse_tokens([sentence]), codebook.stop_phrases)
+        )
+    return found
+
+
 def _analyze(
-    text: str, declared: str, codebook: Codebook, sentence_phrases: dict[str, tuple[str, ...]]
+    text: str,
+    declared: str,
+    codebook: Codebook,
+    pieces: dict[str, _Piece],
+    sentence_phrases: dict[str, tuple[str, ...]],
 ) -> _TextResult:
     """Everything about one distinct answer text: language, themes, phrases, polarity.
 
+    Put together from its pieces' cached parts, which gives exactly what analysing the
+    whole text gives (`_analyze_whole`): stopword counts add up; where a keyword match, a
+    Spanish negation or an English sentiment modifier may reach from one sentence into the
+    next, that part (matching or sentiment) is worked out on the whole text instead
+    (tests/analysis/test_themes.py).
+    """
+    cut_at = cut(text)
+    if cut_at is None:
+        return _analyze_whole(text, declared, codebook, sentence_phrases)
+    parts = []
+    for piece_text in cut_at:
+        piece = pieces.get(piece_text)
+        if piece is None:
+            piece = pieces[piece_text] = _Piece(piece_text)
+        parts.append(piece)
+    if len(parts) == 1:
+        only = parts[0]
+        language = language_from_counts(only.en, only.es, declared)
+        themes = only.matches(codebook, language)
+    else:
+        language = language_from_counts(
+            sum(p.en for p in parts), sum(p.es for p in parts), declared
+        )
+        themes = _joined_matches(parts, codebook, language)
+    if language != "en":
+        return _TextResult(language, themes, {}, _joined_polarity_es(parts))
+    if len(parts) == 1:
+        english = [parts[0].english(codebook, sentence_phrases)]
+    else:
+        english = _sentence_pieces(cut_at, pieces, codebook, sentence_phrases)
+    if len(english) == 1:
+        sentences, _, phrases, run = english[0]
+        polarity = polarity_of_runs([run] if run is not None else [])
+        if polarity is None:
+            polarity = polarity_of_tokens(list(sentences))
+        return _TextResult(language, themes, phrases, polarity)
+    phrases = {}
+    for e in english:
+        for phrase, count in e[2].items():
+            phrases[phrase] = phrases.get(phrase, 0) + count
+    polarity = polarity_of_runs([e[3] for e in english if e[3] is not None])
+    if polarity is None:
+        polarity = polarity_of_tokens([s for e in english for s in e[0]])
+    return _TextResult(language, themes, phrases, polarity)
+
+
+def _sentence_pieces(
+    cut_at: list[str],
+    pieces: dict[str, _Piece],
+    codebook: Codebook,
+    sentence_phrases: dict[str, tuple[str, ...]],
+) -> list[tuple[tuple[str, ...], bool, dict[str, int], SentenceRun | None]]:
+    """The English facts of the text's pieces, a piece that ends in no sentence end ("Ms.")
+    joined to the next as `analysis.sentences.find_sentences` joins them."""
+    found = []
+    pending = ""
+    for piece_text in cut_at:
+        pending = f"{pending} {piece_text}" if pending else piece_text
+        piece = pieces.get(pending)
+        if piece is None:
+            piece = pieces[pending] = _Piece(pending)
+        facts = piece.english(codebook, sentence_phrases)
+        if facts[1]:
+            found.append(facts)
+            pending = ""
+    if pending:
+        found.append(facts)
+    return found
+
+
+def _joined_matches(parts: list[_Piece], codebook: Codebook, language: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, part in enumerate(parts):
+        matched = part.matches(codebook, language)
+        last = index == len(parts) - 1
+        if (
+            not last
+            and part.runs_on[language]
+            and part.crosses(codebook, language, parts[index + 1 :])
+        ):
+            return codebook.match_words([w for p in parts for w in p.words], language)
+        for theme_id, hits in matched.items():
+            found[theme_id] = found.get(theme_id, 0) + hits
+    return found
+
+
+def _joined_polarity_es(parts: list[_Piece]) -> float:
+    scores: list[float] = []
+    for index, part in enumerate(parts):
+        part_scores, reaches_on = part.spanish()
+        if reaches_on and index < len(parts) - 1:
+            scores = word_scores_es([w for p in parts for w in p.words])
+            break
+        scores.extend(part_scores)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def _analyze_whole(
+    text: str, declared: str, codebook: Codebook, sentence_phrases: dict[str, tuple[str, ...]]
+) -> _TextResult:
+    """`_analyze` without the pieces: the reference it must equal.
+
     The pattern parser tags and chunks each sentence on its own, so phrases are cached per
-    sentence (answers share sentences even when whole texts differ). Sentiment is not: its
-    negations and modifiers reach across sentence ends, so it is scored on the whole text.
+    sentence (answers share sentences even when whole texts differ).
     """
     words = MATCH_WORD.findall(fold(text))
     language = effective_language(text, declared, words=words)
@@ -257,11 +447,7 @@ def _analyze(
     sentences = find_sentences(text)
     phrases: dict[str, int] = {}
     for sentence in sentences:
-        found = sentence_phrases.get(sentence)
-        if found is None:
-            found = tuple(noun_phrases(parse_tokens([sentence]), codebook.stop_phrases))
-            sentence_phrases[sentence] = found
-        for phrase in found:
+        for phrase in _sentence_phrases(sentence, codebook, sentence_phrases):
             phrases[phrase] = phrases.get(phrase, 0) + 1
     return _TextResult(language, themes, phrases, polarity_of_sentences(sentences))
 

@@ -251,3 +251,61 @@ def test_one_person_writing_becas_in_english_makes_no_college_theme():
         rows, columns=["respondent_id", "question_id", "text", "language", "flagged"]
     )
     assert "college" not in set(summarize_themes(texts)["theme_id"])
+
+
+# Answers whose sentences reach into each other: a keyword of two words split by a sentence
+# end, a Spanish negation or "muy" just before one, an English negation or modifier before
+# one, an abbreviation the sentence cutter takes for an end, line breaks.
+CROSSING = [
+    ("We need a late bus. Stop the fights please.", "en"),
+    ("The school bus. Stop is far from home.", "en"),
+    ("I wish they would call. Me and my son miss the updates.", "en"),
+    ("Mi hijo quiere ayuda. Con la tarea no sabemos.", "es"),
+    ("Necesitamos programa. Despues de clases hay tiempo.", "es"),
+    ("No. Bueno el maestro es excelente.", "es"),
+    ("La escuela es muy. Buena y tranquila.", "es"),
+    ("Nunca ni. Malo. Sin. Peor.", "es"),
+    ("It is not. Good teachers though.", "en"),
+    ("Very. Nice staff!", "en"),
+    ("Great! Bad bus. Happy kids!", "en"),
+    ("My son loves Ms. Lopez because she cares. Mr. Smith is not nice.", "en"),
+    ("Dr. Who? No. Not good. Never happy!", "en"),
+    ("First line.\nSecond line about the bus. Stop it.", "en"),
+    ("More tutoring. ", "en"),
+    ("Yes. No. Maybe.", "es"),
+]
+
+
+def test_an_answer_put_together_from_its_sentences_equals_the_answer_analysed_whole():
+    """`_analyze` caches work per sentence piece; it must give exactly what analysing the
+    whole text gives, also where a keyword, a negation or a modifier crosses a sentence end
+    (those answers are analysed whole) and on the benchmark's answers."""
+    from analysis.themes import _analyze, _analyze_whole
+
+    codebook = load_codebook()
+    bench = generate_texts(3000, respondents=300, seed=7)
+    cases = CROSSING + list(zip(bench["text"], bench["language"], strict=True))
+    pieces: dict = {}
+    phrases: dict = {}
+    for text, declared in cases:
+        for chosen in (declared, "en", "es", ""):
+            whole = _analyze_whole(text, chosen, codebook, {})
+            assert _analyze(text, chosen, codebook, pieces, phrases) == whole, (text, chosen)
+
+
+def test_the_crossing_checks_see_what_crosses_a_sentence_end():
+    from analysis.sentiment import polarity_of_runs, sentence_run
+    from analysis.sentiment_es import reaches_on_es
+
+    codebook = load_codebook()
+    assert codebook.crosses(["a", "school"], ["bus", "is", "late"], "en")
+    assert not codebook.crosses(["a", "school"], ["is", "late"], "en")
+    assert codebook.crosses(["ayuda"], ["con", "la", "tarea"], "es")
+    assert codebook.crosses(["necesito", "ayuda", "con"], ["la", "tarea"], "es")
+    assert not codebook.crosses(["ayuda"], ["con", "la", "tarea"], "en")
+    assert reaches_on_es(["no"]) and reaches_on_es(["no", "es", "la"])
+    assert reaches_on_es(["es", "muy"]) and not reaches_on_es(["muy", "bueno"])
+    not_end = sentence_run(["It is not ."])
+    good = sentence_run(["Good teachers though ."])
+    assert polarity_of_runs([not_end, good]) is None  # "not" reaches into "Good"
+    assert polarity_of_runs([good, good]) is not None
