@@ -84,6 +84,7 @@ def _row(summary: CampaignSummary, language: str) -> str:
         started=format_number(summary.started, language),
         completed=format_number(summary.completed, language),
         declined=format_number(summary.declined, language),
+        reminders=format_number(summary.reminders_sent, language),
         rate=format_percent(rate, language)
         if rate is not None
         else t("staff.campaigns.no_rate", language),

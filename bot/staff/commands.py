@@ -129,6 +129,10 @@ async def close(update: Update, context: ChorusContext) -> None:
     await _as_staff(update, context, Permission.CLOSE, work)
 
 
+async def share(update: Update, context: ChorusContext) -> None:
+    await _as_staff(update, context, Permission.SHARE, lambda s: _pick(s, "share", "S"))
+
+
 async def invite(update: Update, context: ChorusContext) -> None:
     await _as_staff(update, context, Permission.MANAGE_STAFF, _invite)
 
@@ -186,6 +190,7 @@ STAFF_COMMANDS = {
     "report": report,
     "export": export,
     "close": close,
+    "share": share,
     "invite": invite,
     "staff": staff_members,
     "alerts": alerts,

@@ -20,6 +20,7 @@ STAFF_COMMANDS: dict[str, Permission | None] = {
     "report": Permission.REPORT,
     "export": Permission.EXPORT,
     "close": Permission.CLOSE,
+    "share": Permission.SHARE,
     "invite": Permission.MANAGE_STAFF,
     "staff": Permission.MANAGE_STAFF,
     "alerts": Permission.HANDLE_ALERTS,

@@ -83,7 +83,16 @@ async def test_staff_join_launch_and_report_through_the_fake_telegram(
         )
         assert "Bridges Tutoring" in welcome.text and "/launch" in welcome.text
         menu = [c["command"] for c in api.commands_for(ORGANIZER)]
-        assert menu == ["launch", "campaigns", "report", "export", "close", "help", "cancel"]
+        assert menu == [
+            "launch",
+            "campaigns",
+            "report",
+            "export",
+            "close",
+            "share",
+            "help",
+            "cancel",
+        ]
 
         await said(api, api.send_command(ORGANIZER, "/launch"))
         await said(api, api.press_button(ORGANIZER, "Test survey"))
