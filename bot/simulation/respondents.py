@@ -211,6 +211,8 @@ class RespondentResult:
     completed: bool = False
     declined: bool = False
     answers: dict[str, GivenAnswer] = field(default_factory=dict)
+    history: dict[str, list[GivenAnswer]] = field(default_factory=dict)
+    """Every answer given to each question, in order (the last is in `answers`)."""
     paused: bool = False
     went_back: bool = False
     invalid_numbers: int = 0
@@ -579,6 +581,7 @@ class SimulatedRespondent:
         ):
             answer = GivenAnswer(previous.value, answer.text, False, previous.options)
         self.result.answers[qid] = answer
+        self.result.history.setdefault(qid, []).append(answer)
         if previous is None:
             self._answered += 1
 
