@@ -41,6 +41,11 @@ from surveys.crud.campaigns import (
     get_campaign,
     list_campaigns_with_counts,
 )
+from surveys.crud.organizations import (
+    OrganizationError,
+    check_campaigns_of,
+    require_organization,
+)
 from surveys.crud.staff import STUDENT_AUDIENCES, StaffError, check_safeguarding_lead
 from surveys.crud.surveys import add_survey, latest_survey_record, survey_from_record
 from surveys.db import session_scope
@@ -277,10 +282,23 @@ def launch(
         bot_username()  # now that it worked, say why the link has a placeholder
 
 
-def _get_or_fail(session: Session, code: str) -> Campaign:
+OrgOption = Annotated[
+    str | None,
+    typer.Option(
+        "--org", help="The organization: its campaigns only (a code of another is refused)."
+    ),
+]
+
+
+def _get_or_fail(session: Session, code: str, org: str | None = None) -> Campaign:
     campaign = get_campaign(session, code=code)
     if campaign is None:
         fail(f"no campaign has the code {code!r}; `chorus campaigns` lists them")
+    if org is not None:
+        try:
+            check_campaigns_of(session, organization=org, codes=[code])
+        except OrganizationError as exc:
+            fail(str(exc))
     return campaign
 
 
@@ -357,27 +375,35 @@ def campaigns_table(summaries: list[CampaignSummary]) -> Table:
     return table
 
 
-def campaigns() -> None:
+def campaigns(org: OrgOption = None) -> None:
     """List campaigns, newest first, with how many started, completed and declined.
 
     Started counts people who agreed to take part; the rate is completed / roster size.
     """
     engine = open_database()
-    with session_scope(engine) as session:
-        summaries = list_campaigns_with_counts(session)
+    try:
+        with session_scope(engine) as session:
+            only = require_organization(session, name=org).id if org is not None else None
+            summaries = list_campaigns_with_counts(session, organization_id=only)
+    except OrganizationError as exc:
+        fail(str(exc))
     if not summaries:
         console.print("No campaigns yet: `chorus launch SURVEY ...` starts one.")
         return
     console.print(campaigns_table(summaries))
 
 
-def close(code: Annotated[str, typer.Argument(help="The campaign code.")]) -> None:
+def close(
+    code: Annotated[str, typer.Argument(help="The campaign code.")], org: OrgOption = None
+) -> None:
     """Stop a campaign taking answers; what it collected stays for the report."""
     engine = open_database()
     try:
         with session_scope(engine) as session:
+            if org is not None:
+                check_campaigns_of(session, organization=org, codes=[code])
             campaign = close_campaign(session, code=code)
-    except CampaignError as exc:
+    except (CampaignError, OrganizationError) as exc:
         fail(str(exc))
     console.print(f"[green]Closed[/] campaign {campaign.code} ({campaign.school}).")
 
@@ -400,6 +426,7 @@ def export(
         Path | None,
         typer.Option(help="The file to write (default: <data dir>/exports/<code>.<format>)."),
     ] = None,
+    org: OrgOption = None,
 ) -> None:
     """Export one row per answer (no chat ids, no names) for a spreadsheet or R/pandas."""
     if fmt is None:
@@ -411,7 +438,7 @@ def export(
     target = out or StorageSettings().data_dir / "exports" / f"{code}.{fmt}"
     engine = open_database()
     with session_scope(engine) as session:
-        _get_or_fail(session, code)
+        _get_or_fail(session, code, org)
         tidy = load_responses(session, campaign_codes=[code]).tidy()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,9 +17,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.app import console, fail
+from bot.cli.campaigns import OrgOption
 from bot.cli.surveys import open_database
 from bot.sharing import ShareError, SharePlan, plan_share, queue_share_batch, share_progress
 from surveys import conversations
+from surveys.crud.organizations import OrganizationError, check_campaigns_of
 from surveys.crud.retention import purge as purge_rows
 from surveys.crud.sharing import ShareProgress
 from surveys.db import session_scope
@@ -84,6 +86,7 @@ def share(
     wait: Annotated[
         bool, typer.Option("--wait", help="Follow the delivery until every message is out.")
     ] = False,
+    org: OrgOption = None,
 ) -> None:
     """Send a closed campaign's headline results to everyone who completed it, once.
 
@@ -94,8 +97,10 @@ def share(
     engine = open_database()
     try:
         with session_scope(engine) as session:
+            if org is not None:
+                check_campaigns_of(session, organization=org, codes=[code])
             plan = plan_share(session, code=code, now=datetime.now(UTC))
-    except ShareError as exc:
+    except (ShareError, OrganizationError) as exc:
         fail(str(exc))
     if plan.waiting == 0:
         console.print(

@@ -15,6 +15,7 @@ from analysis.locales import LANGUAGES
 from analysis.packet import BILINGUAL, FORMATS, build_report, languages_of, write_outputs
 from analysis.suppression import DEFAULT_MIN_N
 from bot.cli.app import console, fail
+from surveys.crud.organizations import OrganizationError, check_campaigns_of
 from surveys.db import StorageError, init_db, make_engine, session_scope
 
 
@@ -43,6 +44,10 @@ def report(
     min_n: Annotated[
         int, typer.Option("--min-n", help="Hide any group with fewer respondents than this.")
     ] = DEFAULT_MIN_N,
+    org: Annotated[
+        str | None,
+        typer.Option("--org", help="The organization: a campaign of another is refused."),
+    ] = None,
 ) -> None:
     """Write the facilitator packet (HTML, PDF, Markdown) and the tables (XLSX, CSV)."""
     formats = parse_formats(format)
@@ -59,10 +64,14 @@ def report(
         fail(str(exc))
     try:
         with session_scope(engine) as session:
+            if org is not None:
+                check_campaigns_of(session, organization=org, codes=campaigns)
             built = [
                 build_report(session, campaign_codes=campaigns, language=lang, min_n=min_n)
                 for lang in languages_of(language)
             ]
+    except OrganizationError as exc:
+        fail(str(exc))
     except ValueError as exc:
         fail(f"{exc}; run `chorus campaigns` to list the codes")
     finally:

@@ -139,3 +139,26 @@ def campaign_organization(session: Session, *, campaign: Campaign) -> Organizati
     if campaign.organization_id is None:
         return None
     return session.get(Organization, campaign.organization_id)
+
+
+def check_campaigns_of(session: Session, *, organization: str, codes: list[str]) -> Organization:
+    """The named organization, after checking every campaign code belongs to it.
+
+    `--org` on a command that takes codes: a code of another organization is refused
+    (it would be someone else's data), with a line naming the fix.
+    """
+    found = require_organization(session, name=organization)
+    owned = set(
+        session.exec(
+            select(Campaign.code).where(
+                Campaign.organization_id == found.id, col(Campaign.code).in_(codes)
+            )
+        ).all()
+    )
+    for code in codes:
+        if code not in owned:
+            raise OrganizationError(
+                f"campaign {code!r} is not one of {found.name}'s; "
+                f"`chorus campaigns --org {found.name!r}` lists theirs"
+            )
+    return found

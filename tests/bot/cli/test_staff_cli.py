@@ -13,8 +13,9 @@ from sqlmodel import Session, select
 
 from surveys.crud.staff import InvitationRefused, hash_token, redeem_invitation
 from surveys.db import make_engine
-from surveys.models import AuditEvent, Invitation, Organization, StaffMember
+from surveys.models import AuditEvent, Campaign, Invitation, Organization, StaffMember
 from tests.conftest import Cli, assert_one_line_error
+from tests.factories import make_campaign
 
 LINK = re.compile(r"^link:\s+https://t\.me/chorus_test_bot\?start=(\S+)$", re.MULTILINE)
 QR = re.compile(r"^QR:\s+(\S+)$", re.MULTILINE)
@@ -136,3 +137,23 @@ def test_org_list(cli: Cli) -> None:
     token_of(cli("org", "create", "Casa Unida", "--timezone", "Europe/Madrid"))
     listed = cli("org", "list").stdout
     assert "Casa Unida" in listed and "Europe/Madrid" in listed
+
+
+def test_org_keeps_commands_to_one_organizations_campaigns(cli: Cli) -> None:
+    assert cli("org", "list").exit_code == 0  # creates the database
+    with db(cli) as session:
+        ours = make_campaign(session, organization="Casa Unida", school="Lincoln")
+        theirs = make_campaign(session, organization="Northside", school="Far Away High")
+        ours_code, theirs_code = ours.code, theirs.code
+    listed = cli("campaigns", "--org", "Casa Unida")
+    assert listed.exit_code == 0, listed.output
+    assert ours_code in listed.stdout and theirs_code not in listed.stdout
+    for command in (("close", theirs_code), ("export", theirs_code)):
+        refused = cli(*command, "--org", "Casa Unida")
+        assert_one_line_error(refused, contains="is not one of Casa Unida's")
+    assert_one_line_error(cli("campaigns", "--org", "Nobody"), contains="no organization")
+    closed = cli("close", ours_code, "--org", "Casa Unida")
+    assert closed.exit_code == 0, closed.output
+    with db(cli) as session:
+        statuses = {c.code: c.status for c in session.exec(select(Campaign)).all()}
+    assert statuses == {ours_code: "closed", theirs_code: "open"}
