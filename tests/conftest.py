@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,6 +134,18 @@ class Cli:
     @property
     def url(self) -> str:
         return f"sqlite:///{self.data_dir / 'chorus.db'}"
+
+
+@contextmanager
+def cli_db(cli: Cli) -> Iterator[Session]:
+    """A session on the database the `chorus` commands of `cli` use; commits on leaving."""
+    engine = make_engine(cli.url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+    finally:
+        engine.dispose()
 
 
 def assert_one_line_error(result: Result, *, contains: str) -> None:

@@ -2,22 +2,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from analysis.frames import TIDY_COLUMNS
 from bot.flyer import BOT_USERNAME_PLACEHOLDER
 from surveys.crud.campaigns import get_campaign
 from surveys.crud.organizations import get_organization
-from surveys.db import make_engine
 from surveys.models import Campaign, CampaignStatus, RespondentStatus
-from tests.conftest import Cli, assert_one_line_error
+from tests.conftest import Cli, assert_one_line_error, cli_db
 from tests.factories import add_answers, make_respondent, make_staff
 
 SURVEYS = Path(__file__).parents[2] / "fixtures" / "surveys"
@@ -28,15 +25,8 @@ LAUNCH = ("launch", "club-pulse", "--org", "Bridges Tutoring", "--school", "Linc
           "--grade", "7", "--closes", FUTURE)  # fmt: skip
 
 
-@contextmanager
-def db(cli: Cli) -> Iterator[Session]:
-    engine = make_engine(cli.url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-            session.commit()
-    finally:
-        engine.dispose()
+db = cli_db
+"""A session on the database the commands use (shared: `tests.conftest.cli_db`)."""
 
 
 def launched_code(result) -> str:

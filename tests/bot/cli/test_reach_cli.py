@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import typer
-from sqlmodel import Session, select
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from bot.cli import campaigns, reach, staff, surveys
 from surveys.crud.organizations import get_organization
-from surveys.db import make_engine
 from surveys.models import Campaign, Contact, OutboxMessage, OutboxPriority
-from tests.conftest import Cli, assert_one_line_error
+from tests.conftest import Cli, assert_one_line_error, cli_db
 from tests.sharing_seed import closed_campaign, crowd
 
 FUTURE = (date.today() + timedelta(days=30)).isoformat()
@@ -35,15 +32,8 @@ def rcli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     return Cli(app=app, data_dir=tmp_path / "data")
 
 
-@contextmanager
-def db(cli: Cli) -> Iterator[Session]:
-    engine = make_engine(cli.url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-            session.commit()
-    finally:
-        engine.dispose()
+db = cli_db
+"""A session on the database the commands use (shared: `tests.conftest.cli_db`)."""
 
 
 def _closed(cli: Cli, people: int = 6) -> str:

@@ -3,33 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from surveys.crud.staff import InvitationRefused, hash_token, redeem_invitation
-from surveys.db import make_engine
 from surveys.models import AuditEvent, Campaign, Invitation, Organization, StaffMember
-from tests.conftest import Cli, assert_one_line_error
+from tests.conftest import Cli, assert_one_line_error, cli_db
 from tests.factories import make_campaign
 
 LINK = re.compile(r"^link:\s+https://t\.me/chorus_test_bot\?start=(\S+)$", re.MULTILINE)
 QR = re.compile(r"^QR:\s+(\S+)$", re.MULTILINE)
 
 
-@contextmanager
-def db(cli: Cli) -> Iterator[Session]:
-    engine = make_engine(cli.url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-            session.commit()
-    finally:
-        engine.dispose()
+db = cli_db
+"""A session on the database the commands use (shared: `tests.conftest.cli_db`)."""
 
 
 def token_of(result) -> str:
