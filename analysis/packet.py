@@ -32,6 +32,7 @@ from analysis.frames import (
 )
 from analysis.frames import previous_campaign_codes as previous_campaign_codes
 from analysis.packet_export import write_tables_csv, write_tables_xlsx
+from analysis.packet_formats import BILINGUAL, FORMATS
 from analysis.packet_model import Report, Station, Table
 from analysis.packet_present import present
 from analysis.packet_render import preload as preload_pdf
@@ -40,10 +41,6 @@ from analysis.packet_tables import build_tables, open_texts
 from analysis.packet_themes import Started, finish_themes, start_themes
 from analysis.scoring import participants
 from analysis.suppression import DEFAULT_MIN_N
-
-FORMATS = ("html", "pdf", "md", "xlsx", "csv")
-BILINGUAL = "en+es"
-"""`--language en+es`: every page in English and Spanish, side by side."""
 
 __all__ = [
     "BILINGUAL",

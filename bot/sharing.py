@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from analysis.headlines import Finding, campaign_findings, results_message
 from analysis.suppression import DEFAULT_MIN_N
 from surveys.crud import sharing
 from surveys.crud.campaigns import campaign_availability, get_campaign
@@ -24,6 +24,9 @@ from surveys.crud.respondents import Db, now_utc
 from surveys.crud.sharing import ShareProgress
 from surveys.errors import ChorusError
 from surveys.i18n import languages
+
+if TYPE_CHECKING:
+    from analysis.headlines import Finding
 
 
 class ShareError(ChorusError, ValueError):
@@ -61,6 +64,9 @@ def plan_share(session: Session, *, code: str, now: datetime | None = None) -> S
         )
     organization = campaign_organization(session, campaign=campaign)
     min_n = organization.min_group_size if organization is not None else DEFAULT_MIN_N
+    # Imported here: pandas is for the moment a share is planned, not for every bot start.
+    from analysis.headlines import campaign_findings, results_message
+
     findings = campaign_findings(session, campaign=campaign, min_n=min_n)
     if not findings:
         raise ShareError(

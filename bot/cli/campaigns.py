@@ -11,17 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich import box
 from rich.table import Table
 from sqlmodel import Session
 
-from analysis.frames import load_responses
 from analysis.response_rate import response_rate
-from analysis.spreadsheet import write_csv, write_xlsx
 from bot.cli.app import console, err_console, fail
 from bot.cli.surveys import open_database
 from bot.flyer import (
@@ -60,6 +57,9 @@ from surveys.reach_schedule import (
     parse_reminders,
 )
 from surveys.settings import StorageSettings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -409,6 +409,8 @@ def close(
 
 
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     """Excel has no time zones: write aware timestamps as naive UTC."""
     out = frame.copy()
     for name in out.columns:
@@ -439,13 +441,19 @@ def export(
     engine = open_database()
     with session_scope(engine) as session:
         _get_or_fail(session, code, org)
+        from analysis.frames import load_responses  # pandas: only when exporting
+
         tidy = load_responses(session, campaign_codes=[code]).tidy()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Through the one formula-safe writer: a typed "=HYPERLINK(...)" stays text.
         if fmt == "csv":
+            from analysis.spreadsheet import write_csv
+
             write_csv(tidy, target)
         else:
+            from analysis.spreadsheet import write_xlsx
+
             write_xlsx({"answers": _excel_safe(tidy)}, target)
     except OSError as exc:
         fail(f"cannot write {target}: {exc.strerror}")

@@ -23,13 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from analysis.packet import ReportPaths, write_report
 from bot.cli.app import console, fail
 from bot.cli.campaigns import launch_campaign
 from bot.flyer import campaign_link, write_campaign_materials
@@ -54,6 +53,9 @@ from surveys.loader import SurveyDefinitionError
 from surveys.models import Contact
 from surveys.roles import StaffRole
 from surveys.settings import StorageSettings
+
+if TYPE_CHECKING:
+    from analysis.packet import ReportPaths
 
 DEMO_ORGANIZATION = "Bridges Community Tutoring"
 DEMO_TIMEZONE = "America/Chicago"
@@ -275,6 +277,8 @@ def simulate_respondents(setup: DemoSetup, *, respondents: int, seed: int) -> Si
 
 
 def write_packets(setup: DemoSetup) -> dict[str, ReportPaths]:
+    from analysis.packet import write_report  # pandas and WeasyPrint: only for the demo
+
     """Stage three: the packet (HTML and PDF) and tables in English, the packet in Spanish,
     and a bilingual side-by-side PDF for mixed rooms."""
     codes = [c.code for c in setup.campaigns]

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from analysis.locales import LANGUAGES
-from analysis.packet import BILINGUAL, FORMATS, build_report, languages_of, write_outputs
+from analysis.packet_formats import BILINGUAL, FORMATS
 from analysis.suppression import DEFAULT_MIN_N
 from bot.cli.app import console, fail
 from surveys.crud.organizations import OrganizationError, check_campaigns_of
@@ -63,6 +63,8 @@ def report(
     except StorageError as exc:
         fail(str(exc))
     try:
+        from analysis.packet import build_report, languages_of  # pandas: only when reporting
+
         with session_scope(engine) as session:
             if org is not None:
                 check_campaigns_of(session, organization=org, codes=campaigns)
@@ -76,6 +78,8 @@ def report(
         fail(f"{exc}; run `chorus campaigns` to list the codes")
     finally:
         engine.dispose()
+    from analysis.packet import write_outputs
+
     try:
         paths = write_outputs(built[0], out, formats, *built[1:])
     except OSError as exc:
