@@ -122,7 +122,13 @@ async def test_kill_9_mid_run_loses_no_update_and_no_answer(tmp_path: Path) -> N
     assert integrity.duplicated_answers == 0, integrity
     assert integrity.never_delivered == 0, integrity
     # A message Telegram took just before a kill, and not yet recorded sent, is sent again on
-    # restart (the documented window, docs/runtime.md): a few repeats, never a lost answer.
-    assert integrity.duplicated_questions <= KILLS * 3, integrity
+    # restart (the documented window, docs/runtime.md): at most the one message each chat had
+    # in flight, so a chat sees at most one repeat per kill. A tap on the first copy of a
+    # repeated question brings the current one back, which counts here too. Measured on a
+    # quiet 2-core machine: 8 to 15 in all for 4 kills of 30 busy chats; a regression that
+    # re-sent whole conversations would show hundreds.
+    per_chat = {r.chat_id: repeated_questions(api, r.chat_id) for r in report.results}
+    assert max(per_chat.values(), default=0) <= KILLS, per_chat
+    assert integrity.duplicated_questions <= KILLS * 5, integrity
     # Last: a run that ended before every kill proves less than it claims.
     assert kills == KILLS, f"the run ended after {kills} kills: make the people slower"
