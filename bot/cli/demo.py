@@ -30,8 +30,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.cli.app import console, fail
-from bot.cli.campaigns import launch_campaign
 from bot.flyer import campaign_link, write_campaign_materials
+from bot.launching import launch_campaign
 from bot.settings import BotSettings
 from bot.simulation.reach_demo import ReachReport, run_reach_demo
 from bot.simulation.respondents import SimulationReport, run_demo_respondents

@@ -402,7 +402,7 @@ def prepare_campaign(
 
     Returns the campaign code people put after `/start`.
     """
-    from bot.cli.campaigns import launch_campaign
+    from bot.launching import launch_campaign
     from surveys.crud.surveys import add_builtin_surveys
     from surveys.db import init_db, make_engine, session_scope
 

@@ -1,7 +1,7 @@
 """`/launch` in the chat: survey → school → grade → audience → language → closing day →
 roster size → follow-up → confirm, then the link, the QR code and the flyer.
 
-The same rules as `chorus launch` (`bot.cli.campaigns.launch_campaign`): a
+The same rules as `chorus launch` (`bot.launching.launch_campaign`): a
 student campaign needs a safeguarding lead, unless the launcher explicitly picks
 "launch as a test campaign". Typed answers are checked at once, with a one-line
 reason and the step asked again; the answers so far live in `StaffMember.state`.
@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from bot.launching import launch_campaign
 from bot.outgoing import FileTooLarge
 from bot.staff import state
 from bot.staff.access import Staff
@@ -269,10 +270,6 @@ def _launch(staff: Staff, flow: Flow, *, test: bool) -> None:
 def _create(staff: Staff, record: SurveyRecord, data: dict[str, Any], *, test: bool) -> _Materials:
     """The campaign and its files; refused (nothing written) without a lead unless `test`."""
     assert staff.organization.id is not None
-    # Imported here: importing `bot.cli` loads every command (the demo runs the bot), which
-    # imports the handlers, which import this module.
-    from bot.cli.campaigns import launch_campaign
-
     if not test:
         check_safeguarding_lead(
             staff.session, organization_id=staff.organization.id, audience=data["audience"]
