@@ -34,9 +34,11 @@ from analysis.frames import previous_campaign_codes as previous_campaign_codes
 from analysis.packet_export import write_tables_csv, write_tables_xlsx
 from analysis.packet_formats import BILINGUAL, FORMATS
 from analysis.packet_model import Report, Station, Table
+from analysis.packet_pdf import PendingPdf
+from analysis.packet_pdf import prestart as prestart_pdf_helper
 from analysis.packet_present import present
 from analysis.packet_render import preload as preload_pdf
-from analysis.packet_render import render_html, render_markdown, write_pdf
+from analysis.packet_render import render_html, render_markdown, render_pdf_parts
 from analysis.packet_tables import build_tables, open_texts
 from analysis.packet_themes import Started, finish_themes, start_themes
 from analysis.scoring import participants
@@ -101,7 +103,13 @@ def report_from_responses(
     pending, message = themes
     numbers = time.perf_counter() - started
     summary, theme_seconds = finish_themes(pending)
+    if pending is not None and pending.in_worker:
+        # A large packet: start the PDF appendix's helper now, while the other core is
+        # idle, so it is warm when the appendix is ready (`analysis.packet_pdf`).
+        prestart_pdf_helper()
     timings = {"numbers": numbers, "themes": theme_seconds}
+    if pending is not None:
+        timings["themes_worker_mb"] = pending.peak_mb
     report = present(tables, summary, message, language=language, min_n=min_n, timings=timings)
     report.timings["build"] = time.perf_counter() - started
     return report
@@ -153,23 +161,32 @@ def write_outputs(
         raise ValueError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     suffix = "+".join([report.language, *(o.language for o in others)])
-    html_text = render_html(report, *others) if {"html", "pdf"} & set(formats) else ""
     html = pdf = md = xlsx = None
     csv: tuple[Path, ...] = ()
     if "html" in formats:
         html = out_dir / f"packet-{suffix}.html"
-        html.write_text(html_text, encoding="utf-8")
-    if "pdf" in formats:
-        started = time.perf_counter()
-        pdf = write_pdf(html_text, out_dir / f"packet-{suffix}.pdf")
-        report.timings["pdf"] = time.perf_counter() - started
-    if "md" in formats:
-        md = out_dir / f"packet-{report.language}.md"
-        md.write_text(render_markdown(report), encoding="utf-8")
-    if "xlsx" in formats:
-        xlsx = write_tables_xlsx(report, out_dir / f"tables-{report.language}.xlsx")
-    if "csv" in formats:
-        csv = write_tables_csv(report, out_dir / f"csv-{report.language}")
+        html.write_text(render_html(report, *others), encoding="utf-8")
+    # The PDF's appendix may be laid out by a second process: start it before the other
+    # formats are written, so they are written alongside it.
+    pending = PendingPdf(*render_pdf_parts(report, *others)) if "pdf" in formats else None
+    try:
+        if "md" in formats:
+            md = out_dir / f"packet-{report.language}.md"
+            md.write_text(render_markdown(report), encoding="utf-8")
+        if "xlsx" in formats:
+            xlsx = write_tables_xlsx(report, out_dir / f"tables-{report.language}.xlsx")
+        if "csv" in formats:
+            csv = write_tables_csv(report, out_dir / f"csv-{report.language}")
+    except BaseException:
+        if pending is not None:
+            pending.close()
+        raise
+    if pending is not None:
+        pdf = out_dir / f"packet-{suffix}.pdf"
+        stats = pending.finish(pdf)
+        report.timings["pdf"] = stats.seconds
+        report.timings["pdf_helper_mb"] = stats.helper_mb
+        report.timings["pdf_helper_cpu"] = stats.helper_cpu_s
     return ReportPaths(html=html, md=md, xlsx=xlsx, csv=csv, pdf=pdf)
 
 

@@ -8,7 +8,6 @@ table rows never split.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -74,7 +73,14 @@ def render_html(report: Report, *others: Report) -> str:
     Given more reports (the same packet in other languages), every page shows them side
     by side, for a room that reads more than one language.
     """
-    return _ENV.get_template("packet.html.j2").render(**_context([report, *others]))
+    return _ENV.get_template("packet.html.j2").render(**_context([report, *others]), part="all")
+
+
+def render_pdf_parts(report: Report, *others: Report) -> tuple[str, str]:
+    """The packet's pages and its appendix as two HTML documents, for `analysis.packet_pdf`."""
+    template = _ENV.get_template("packet.html.j2")
+    context = _context([report, *others])
+    return template.render(**context, part="pages"), template.render(**context, part="appendix")
 
 
 def render_markdown(report: Report) -> str:
@@ -91,11 +97,3 @@ def preload() -> None:
     answers (and count as a second 1 GB process in any peak-memory measure).
     """
     import weasyprint  # noqa: F401
-
-
-def write_pdf(html: str, path: Path) -> Path:
-    """Render `html` to `path` with WeasyPrint; nothing is fetched (charts are data URIs)."""
-    from weasyprint import HTML
-
-    HTML(string=html, base_url=None).write_pdf(path)
-    return path

@@ -20,6 +20,7 @@ from analysis.breakdowns import quotable
 from analysis.frames import Responses
 from analysis.locales import text
 from analysis.packet_tables import open_texts
+from analysis.peak_memory import peak_memory_mb
 from analysis.suppression import may_show_text
 from analysis.themes import COLUMNS as THEME_COLUMNS
 from analysis.themes import summarize_themes
@@ -43,6 +44,8 @@ class PendingThemes:
 
     def __init__(self, summarize: Callable[..., pd.DataFrame], texts: pd.DataFrame, language: str):
         self._call = (summarize, texts, language)
+        self.peak_mb = 0.0
+        """The worker's own peak memory, once its result is in (0 when run in-process)."""
         self._receiver: Connection | None = None
         self._process: BaseProcess | None = None
         if len(texts) >= PARALLEL_TEXTS and (os.cpu_count() or 1) > 1:
@@ -58,6 +61,11 @@ class PendingThemes:
             except (OSError, ValueError):
                 self._receiver = self._process = None
 
+    @property
+    def in_worker(self) -> bool:
+        """Whether the summary runs in a worker process: the packet is a large one."""
+        return self._process is not None
+
     def cancel(self) -> None:
         """Stop a worker whose result will not be shown (the group turned out too small)."""
         if self._process is not None:
@@ -71,7 +79,7 @@ class PendingThemes:
     def result(self) -> tuple[pd.DataFrame, float]:
         if self._receiver is not None and self._process is not None:
             try:
-                status, payload, seconds = self._receiver.recv()
+                status, payload, seconds, self.peak_mb = self._receiver.recv()
             except EOFError:
                 status = "lost"
             finally:
@@ -104,9 +112,9 @@ def _themes_worker(
 ) -> None:
     try:
         themes, seconds = _run_themes(summarize, texts, language)
-        sender.send(("ok", themes, seconds))
+        sender.send(("ok", themes, seconds, peak_memory_mb()))
     except Exception as exc:  # handed to the parent, which raises it
-        sender.send(("error", exc, 0.0))
+        sender.send(("error", exc, 0.0, peak_memory_mb()))
     finally:
         sender.close()
 

@@ -202,6 +202,7 @@ def measure(url: str, codes: list[str], out: Path) -> None:
     from analysis import packet
     from analysis.breakdowns import latest_waves
     from analysis.frames import load_responses
+    from analysis.peak_memory import peak_memory_mb
     from surveys.db import make_engine, session_scope
 
     engine = make_engine(url)
@@ -212,7 +213,11 @@ def measure(url: str, codes: list[str], out: Path) -> None:
     total = time.perf_counter() - start
     me = resource.getrusage(resource.RUSAGE_SELF)
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak_mb, worker_mb = me.ru_maxrss / 1024, workers.ru_maxrss / 1024
+    # Each process's own peak (VmHWM): `ru_maxrss` would carry this process's into the
+    # helper it starts, and the benchmark's own (the bulk insert) into this one.
+    peak_mb = peak_memory_mb()
+    worker_mb = report.timings.get("themes_worker_mb", 0.0)
+    helper_mb = report.timings.get("pdf_helper_mb", 0.0)
     cpu, worker_cpu = me.ru_utime + me.ru_stime, workers.ru_utime + workers.ru_stime
     load_average = os.getloadavg()[0]
 
@@ -245,6 +250,8 @@ def measure(url: str, codes: list[str], out: Path) -> None:
                 "worker_cpu": worker_cpu,
                 "load_average": load_average,
                 "worker_mb": worker_mb,
+                "helper_mb": helper_mb,
+                "helper_cpu": report.timings.get("pdf_helper_cpu", 0.0),
                 "themes": len(report.tables["themes"]),
                 "texts": len(texts),
                 "html_kb": paths.html.stat().st_size / 1024 if paths.html else 0,
@@ -276,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     db = work / "bench.db"
     url = f"sqlite:///{db}"
     if args.reuse and db.exists():
+        from surveys.db import init_db, make_engine
+
+        init_db(make_engine(url))  # a database made before the newest migration
         made = json.loads((work / "made.json").read_text())
         setup = float("nan")
     else:
@@ -308,11 +318,13 @@ def main(argv: list[str] | None = None) -> int:
         f"the load; PDF {m['stage_pdf']:.1f} s; other writing {writing - m['stage_pdf']:.1f} s"
     )
     print(
-        f"CPU: packet process {m['cpu']:.1f} s, theme worker {m['worker_cpu']:.1f} s "
+        f"CPU: packet process {m['cpu']:.1f} s, theme worker "
+        f"{m['worker_cpu'] - m['helper_cpu']:.1f} s, PDF appendix helper {m['helper_cpu']:.1f} s "
         f"(load average {m['load_average']:.1f} on {os.cpu_count()} cores at the end)"
     )
     print(
-        f"peak memory: packet process {m['peak_mb']:.0f} MB, theme worker {m['worker_mb']:.0f} MB"
+        f"peak memory: packet process {m['peak_mb']:.0f} MB, theme worker {m['worker_mb']:.0f} MB, "
+        f"PDF appendix helper {m['helper_mb']:.0f} MB (the two helpers run one after the other)"
     )
     print(
         f"naive per-answer TextBlob loop on the same {m['texts']:,} texts: {m['naive_text']:.1f} s"
@@ -321,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep is not None:
         print(f"packet: {m['html']} ({m['html_kb']:.0f} KB)")
     if args.respondents == 10_000:
-        ok = m["total"] <= 10 and m["peak_mb"] + m["worker_mb"] <= 1536 and speedup >= 3
+        memory = m["peak_mb"] + m["worker_mb"] + m["helper_mb"]  # as if all at once
+        ok = m["total"] <= 10 and memory <= 1536 and speedup >= 3
         print("targets (<= 10 s, <= 1.5 GB, >= 3x):", "met" if ok else "NOT met")
     else:
         print("(the targets are for the full size, 10,000 respondents)")

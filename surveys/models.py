@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
 
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from surveys.status import CampaignStatus, RespondentStatus
@@ -141,7 +142,18 @@ class Contact(SQLModel, table=True):
 
 class Answer(SQLModel, table=True):
     __tablename__ = "answer"
-    __table_args__ = (UniqueConstraint("respondent_id", "question_id"),)
+    __table_args__ = (
+        UniqueConstraint("respondent_id", "question_id"),
+        # Only about one answer in ten holds text: the packet reads those first, so its
+        # theme summary can start while the rest load, and without this index that read
+        # visits every answer of the campaign (migration 0005).
+        Index(
+            "ix_answer_with_text",
+            "respondent_id",
+            sqlite_where=sql_text("text IS NOT NULL"),
+            postgresql_where=sql_text("text IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     respondent_id: str = Field(foreign_key="respondent.id", index=True, max_length=32)

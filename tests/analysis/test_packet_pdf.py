@@ -13,6 +13,7 @@ import json
 import random
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +22,8 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import Session
 
-from analysis.packet import build_report, render_html, write_outputs
+from analysis import packet_pdf
+from analysis.packet import Report, build_report, render_html, write_outputs
 from surveys.definition import Question, QuestionType, Survey
 from surveys.loader import builtin_surveys
 from surveys.models import Answer, Campaign, Respondent, SurveyRecord
@@ -261,3 +263,75 @@ def _ends_on_a_heading(page: object) -> bool:
 
     page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
     return bool(found) and min(found)[1] >= HEADING_PT
+
+
+# The PDF as two documents (`analysis.packet_pdf`): the pages, and the appendix laid out by
+# a helper process when it is large, numbered A-1, A-2... and joined with both outlines.
+
+
+def _footers(pdf: Path) -> list[str]:
+    """The last line of text on each page: the page number in the footer."""
+    return [(page.extract_text() or "").strip().splitlines()[-1] for page in PdfReader(pdf).pages]
+
+
+def _outline_titles(pdf: Path) -> list[str]:
+    return [item.title for item in PdfReader(pdf).outline if not isinstance(item, list)]
+
+
+@pytest.fixture
+def demo_report(demo_sized: Session) -> Report:
+    return build_report(demo_sized, campaign_codes=[f"D{k}" for k in range(3)])
+
+
+def test_appendix_pages_are_numbered_apart_from_the_packet_pages(
+    demo_report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packet_pdf, "PARALLEL_APPENDIX_ROWS", 10**9)  # no helper
+    pdf = write_outputs(demo_report, tmp_path, ("pdf",)).pdf
+    assert pdf is not None
+    before, total = _pages_before_appendix(pdf)
+    footers = _footers(pdf)
+    assert footers[:before] == [str(n) for n in range(1, before + 1)]
+    assert footers[before:] == [f"A-{n}" for n in range(1, total - before + 1)]
+    assert _outline_titles(pdf)[-1] == "Appendix: the full tables"
+    assert demo_report.timings["pdf_helper_mb"] == 0.0  # laid out here
+
+
+def test_a_large_appendix_is_laid_out_by_a_helper_with_the_same_result(
+    demo_report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packet_pdf, "PARALLEL_APPENDIX_ROWS", 10**9)
+    here = write_outputs(demo_report, tmp_path / "here", ("pdf",)).pdf
+    monkeypatch.setattr(packet_pdf, "PARALLEL_APPENDIX_ROWS", 1)
+    packet_pdf.prestart()  # as the packet does for a large report; the next PDF takes it
+    helped = write_outputs(demo_report, tmp_path / "helped", ("pdf",)).pdf
+    assert here is not None and helped is not None
+    assert demo_report.timings["pdf_helper_mb"] > 0  # the helper reported its own peak
+    assert packet_pdf._warm is None
+    texts = [[p.extract_text() for p in PdfReader(f).pages] for f in (here, helped)]
+    assert texts[0] == texts[1]
+    assert _outline_titles(here) == _outline_titles(helped)
+
+
+def test_a_helper_that_fails_costs_time_not_the_appendix(
+    demo_report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packet_pdf, "PARALLEL_APPENDIX_ROWS", 1)
+    monkeypatch.setattr(packet_pdf.sys, "executable", shutil.which("false") or "/bin/false")
+    pdf = write_outputs(demo_report, tmp_path, ("pdf",)).pdf
+    assert pdf is not None
+    before, total = _pages_before_appendix(pdf)
+    assert total > before
+    assert _footers(pdf)[before] == "A-1"
+    assert demo_report.timings["pdf_helper_mb"] == 0.0  # the appendix was laid out here
+
+
+def test_the_pdf_leaves_no_temporary_files(
+    demo_report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(packet_pdf, "PARALLEL_APPENDIX_ROWS", 1)
+    write_outputs(demo_report, tmp_path / "out", ("pdf",))
+    assert list(scratch.iterdir()) == []

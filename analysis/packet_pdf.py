@@ -1,0 +1,241 @@
+"""The packet as PDF: its pages and its appendix laid out at once, then joined.
+
+WeasyPrint lays out one document on one core, and on a large packet the appendix (every
+item, every theme with its quotes) is more than half of that work. So the PDF is two
+documents: the pages a facilitator puts on the table, laid out here, and the appendix,
+laid out by a helper process at the same time when it is large enough to repay one. pypdf
+joins them, keeping both outlines. The appendix's pages are numbered A-1, A-2...
+(`packet.html.j2`), so no page number depends on how long the other part turned out.
+
+The helper is a fresh interpreter (`python -m analysis.packet_pdf --serve`), not a fork: a
+fork of the packet process would count its million answers as a second copy in any
+measure of memory. `prestart` starts it early (the packet calls it once the themes are
+back, when the other core is idle) so WeasyPrint's import and font set-up are done by the
+time the appendix is ready. If the helper fails in any way, the appendix is laid out here
+instead: a slower PDF, never a missing one.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import logging
+import os
+import resource
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import analysis
+from analysis.peak_memory import peak_memory_mb
+
+log = logging.getLogger(__name__)
+
+PARALLEL_APPENDIX_ROWS = 120
+"""From this many table rows on (about a second of layout; the helper's start costs about
+as much, on the other core), the appendix gets its own process."""
+HELPER_TIMEOUT_S = 600.0
+"""How long a helper may take over one appendix before it is given up for lost."""
+IDLE_TIMEOUT_S = 300.0
+"""How long a prestarted helper waits for work before it exits on its own."""
+
+
+@dataclass
+class PdfStats:
+    """What the PDF cost: seconds in all, and the helper's own peak memory and CPU."""
+
+    seconds: float = 0.0
+    helper_mb: float = 0.0
+    helper_cpu_s: float = 0.0
+    helper_used: bool = False
+
+
+def render_pdf(html: str, path: Path) -> Path:
+    """Lay out one HTML document into `path`; nothing is fetched (charts are data URIs)."""
+    from weasyprint import HTML
+
+    HTML(string=html, base_url=None).write_pdf(path)
+    return path
+
+
+def join_pdfs(first: Path, second: Path, path: Path) -> Path:
+    """`first` then `second` as one PDF at `path`, with both outlines (the PDF's bookmarks)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=first)
+    writer.append(second)
+    with path.open("wb") as out:
+        writer.write(out)
+    return path
+
+
+class AppendixHelper:
+    """A helper process that lays out one HTML file into a PDF when told which.
+
+    It warms up first (imports WeasyPrint, sets up fonts), then reads one line from its
+    standard input: the JSON job. The HTML itself goes through a file in a private
+    temporary directory.
+    """
+
+    def __init__(self) -> None:
+        root = str(Path(analysis.__file__).resolve().parent.parent)
+        paths = [root, *filter(None, [os.environ.get("PYTHONPATH")])]
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "analysis.packet_pdf", "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+        )
+
+    def submit(self, html: Path, pdf: Path) -> bool:
+        """Hand over a job; False if the helper is already gone."""
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.write(json.dumps({"html": str(html), "pdf": str(pdf)}).encode())
+            self._process.stdin.write(b"\n")
+            self._process.stdin.flush()  # `wait` closes it
+        except OSError:
+            return False
+        return True
+
+    def wait(self, pdf: Path, stats: PdfStats) -> bool:
+        """Whether the helper wrote `pdf`; its peak memory and CPU go in `stats`."""
+        try:
+            out, err = self._process.communicate(timeout=HELPER_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            log.warning("the appendix PDF helper took too long; laying it out here")
+            return False
+        if self._process.returncode != 0 or not pdf.exists():
+            last = (err.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+            log.warning("the appendix PDF helper failed (%s); laying it out here", last[:200])
+            return False
+        try:
+            measured = json.loads(out.decode("utf-8").strip().splitlines()[-1])
+            stats.helper_mb = float(measured["peak_mb"])
+            stats.helper_cpu_s = float(measured["cpu_s"])
+        except (ValueError, KeyError, IndexError):
+            pass
+        stats.helper_used = True
+        return True
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout, self._process.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):  # a job it never read: a broken pipe
+                    stream.close()
+
+
+_warm: AppendixHelper | None = None
+
+
+def prestart() -> None:
+    """Start a helper now, so it is warm when a large appendix is ready (once per process
+    at a time; one nobody takes exits after `IDLE_TIMEOUT_S`, or with this process)."""
+    global _warm
+    if _warm is None and (os.cpu_count() or 1) > 1:
+        try:
+            _warm = AppendixHelper()
+        except OSError as exc:
+            log.warning("cannot start the appendix PDF helper (%s)", exc)
+
+
+def _take_helper() -> AppendixHelper | None:
+    global _warm
+    helper, _warm = _warm, None
+    if helper is not None and not helper.alive():
+        helper.stop()  # a prestarted one that nobody took in time has exited
+        helper = None
+    if helper is None and (os.cpu_count() or 1) > 1:
+        try:
+            helper = AppendixHelper()
+        except OSError as exc:
+            log.warning("cannot start the appendix PDF helper (%s); laying it out here", exc)
+    return helper
+
+
+@atexit.register
+def _stop_warm_helper() -> None:
+    global _warm
+    if _warm is not None:
+        _warm.stop()
+        _warm = None
+
+
+class PendingPdf:
+    """A packet PDF under way: a large appendix goes to the helper at once, so whatever
+    the caller writes next (the other formats) is also written alongside it."""
+
+    def __init__(self, pages_html: str, appendix_html: str) -> None:
+        self._started = time.perf_counter()
+        self._pages_html, self._appendix_html = pages_html, appendix_html
+        self._tmp = tempfile.TemporaryDirectory(prefix="chorus-pdf-")
+        self._appendix = Path(self._tmp.name) / "appendix.pdf"
+        self._helper: AppendixHelper | None = None
+        if appendix_html.count("<tr") >= PARALLEL_APPENDIX_ROWS:
+            self._helper = _take_helper()
+            source = Path(self._tmp.name) / "appendix.html"
+            source.write_text(appendix_html, encoding="utf-8")
+            if self._helper is not None and not self._helper.submit(source, self._appendix):
+                self._helper.stop()
+                self._helper = None
+
+    def finish(self, path: Path) -> PdfStats:
+        """Lay out the pages here, take the appendix from the helper (or lay it out here
+        if the helper failed), and join them at `path`."""
+        stats = PdfStats()
+        try:
+            pages = render_pdf(self._pages_html, Path(self._tmp.name) / "pages.pdf")
+            helper, self._helper = self._helper, None
+            if helper is None or not helper.wait(self._appendix, stats):
+                render_pdf(self._appendix_html, self._appendix)
+            join_pdfs(pages, self._appendix, path)
+        finally:
+            self.close()
+        stats.seconds = time.perf_counter() - self._started
+        return stats
+
+    def close(self) -> None:
+        """Stop the helper and remove the temporary files (after `finish`, or instead of it)."""
+        if self._helper is not None:
+            self._helper.stop()
+            self._helper = None
+        self._tmp.cleanup()
+
+
+def write_packet_pdf(pages_html: str, appendix_html: str, path: Path) -> PdfStats:
+    """The packet's PDF at `path`: the pages, then the appendix (numbered A-1, A-2...)."""
+    return PendingPdf(pages_html, appendix_html).finish(path)
+
+
+def _serve() -> int:
+    """The helper: warm up, wait for one job on standard input, lay it out, report."""
+    from weasyprint import HTML
+
+    HTML(string="<p>.</p>").render()  # fonts and Pango set up before the job arrives
+    ready, _, _ = select.select([sys.stdin], [], [], IDLE_TIMEOUT_S)
+    line = sys.stdin.readline() if ready else ""
+    if not line.strip():
+        return 0  # nobody needed it
+    job = json.loads(line)
+    render_pdf(Path(job["html"]).read_text(encoding="utf-8"), Path(job["pdf"]))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"peak_mb": peak_memory_mb(), "cpu_s": cpu}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_serve() if sys.argv[1:] == ["--serve"] else 2)
