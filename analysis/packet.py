@@ -36,8 +36,7 @@ from analysis.packet_formats import BILINGUAL, FORMATS
 from analysis.packet_model import Report, Station, Table
 from analysis.packet_pdf import PendingPdf
 from analysis.packet_pdf import prestart as prestart_pdf_helper
-from analysis.packet_present import present
-from analysis.packet_render import preload as preload_pdf
+from analysis.packet_present import present, stations_of
 from analysis.packet_render import render_html, render_markdown, render_pdf_parts
 from analysis.packet_tables import build_tables, open_texts
 from analysis.packet_themes import Started, finish_themes, start_themes
@@ -102,15 +101,25 @@ def report_from_responses(
         themes = start_themes(tables.current, tables.people, language, min_n, texts=texts)
     pending, message = themes
     numbers = time.perf_counter() - started
+    stations = stations_of(tables, language)  # while the theme worker may still be running
+    charts = time.perf_counter() - started - numbers
     summary, theme_seconds = finish_themes(pending)
     if pending is not None and pending.in_worker:
-        # A large packet: start the PDF appendix's helper now, while the other core is
-        # idle, so it is warm when the appendix is ready (`analysis.packet_pdf`).
+        # A large packet: start the PDF's helpers now that the theme worker has finished,
+        # so they warm up on the idle core while the rest is put together.
         prestart_pdf_helper()
-    timings = {"numbers": numbers, "themes": theme_seconds}
+    timings = {"numbers": numbers, "charts": charts, "themes": theme_seconds}
     if pending is not None:
         timings["themes_worker_mb"] = pending.peak_mb
-    report = present(tables, summary, message, language=language, min_n=min_n, timings=timings)
+    report = present(
+        tables,
+        summary,
+        message,
+        language=language,
+        min_n=min_n,
+        timings=timings,
+        stations=stations,
+    )
     report.timings["build"] = time.perf_counter() - started
     return report
 
@@ -128,8 +137,9 @@ def build_report(
     The open text and who answered are read first (small queries), so the slow theme
     summary runs in a worker while the answers load and the numbers are worked out; only
     quotable people's comments go in, exactly as if it had started after the load. The
-    chart and PDF libraries are imported only after the worker is forked: it starts about
-    two seconds sooner, and the import runs alongside it.
+    chart library is imported only after the worker is forked: it starts about a second
+    sooner, and the import runs alongside it. WeasyPrint is not imported here at all: a
+    large packet's PDF is laid out by helper processes (`analysis.packet_pdf`).
     """
     codes = list(dict.fromkeys(campaign_codes))
     started = time.perf_counter()
@@ -140,7 +150,6 @@ def build_report(
     early = start_themes(light, participants(light), language, min_n, texts=texts)
     try:
         preload_charts()
-        preload_pdf()
         everything = load_responses(session, campaign_codes=codes + extra, answer_times=False)
     except BaseException:
         if early[0] is not None:

@@ -1,18 +1,19 @@
 """The packet as PDF: its pages and its appendix laid out at once, then joined.
 
-WeasyPrint lays out one document on one core, and on a large packet the appendix (every
-item, every theme with its quotes) is more than half of that work. So the PDF is two
-documents: the pages a facilitator puts on the table, laid out here, and the appendix,
-laid out by a helper process at the same time when it is large enough to repay one. pypdf
-joins them, keeping both outlines. The appendix's pages are numbered A-1, A-2...
-(`packet.html.j2`), so no page number depends on how long the other part turned out.
+WeasyPrint lays out one document on one core. So the PDF is two documents, the pages a
+facilitator puts on the table and the appendix (every item, every theme with its quotes),
+and on a large packet each is laid out by a helper process of its own, at the same time,
+while the packet process writes the other formats. pypdf joins them, keeping both outlines.
+The appendix's pages are numbered A-1, A-2... (`packet.html.j2`), so no page number depends
+on how long the other part turned out.
 
-The helper is a fresh interpreter (`python -m analysis.packet_pdf --serve`), not a fork: a
-fork of the packet process would count its million answers as a second copy in any
-measure of memory. `prestart` starts it early (the packet calls it once the themes are
-back, when the other core is idle) so WeasyPrint's import and font set-up are done by the
-time the appendix is ready. If the helper fails in any way, the appendix is laid out here
-instead: a slower PDF, never a missing one.
+A helper is a fresh interpreter (`python -m analysis.packet_pdf --serve`), not a fork: a
+fork of the packet process would count its million answers again in any measure of memory,
+and the packet process itself never loads WeasyPrint for a large packet. `prestart` starts
+the helpers early (the packet calls it once the themes are back, when the other core is
+idle), so WeasyPrint's import and font set-up are done when the HTML is ready. If a helper
+fails in any way, its part is laid out in the packet process: a slower PDF, never a
+missing one. A small packet is laid out in the packet process, without helpers.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ from analysis.peak_memory import peak_memory_mb
 log = logging.getLogger(__name__)
 
 PARALLEL_APPENDIX_ROWS = 120
-"""From this many table rows on (about a second of layout; the helper's start costs about
-as much, on the other core), the appendix gets its own process."""
+"""From this many appendix table rows on (about a second of layout; starting a helper
+costs about as much, mostly on the idle core), each part gets a helper process."""
 HELPER_TIMEOUT_S = 600.0
 """How long a helper may take over one appendix before it is given up for lost."""
 IDLE_TIMEOUT_S = 300.0
@@ -74,7 +75,7 @@ def join_pdfs(first: Path, second: Path, path: Path) -> Path:
     return path
 
 
-class AppendixHelper:
+class PdfHelper:
     """A helper process that lays out one HTML file into a PDF when told which.
 
     It warms up first (imports WeasyPrint, sets up fonts), then reads one line from its
@@ -118,8 +119,8 @@ class AppendixHelper:
             return False
         try:
             measured = json.loads(out.decode("utf-8").strip().splitlines()[-1])
-            stats.helper_mb = float(measured["peak_mb"])
-            stats.helper_cpu_s = float(measured["cpu_s"])
+            stats.helper_mb += float(measured["peak_mb"])  # at the same time: they add up
+            stats.helper_cpu_s += float(measured["cpu_s"])
         except (ValueError, KeyError, IndexError):
             pass
         stats.helper_used = True
@@ -138,80 +139,87 @@ class AppendixHelper:
                     stream.close()
 
 
-_warm: AppendixHelper | None = None
+_warm: list[PdfHelper] = []
 
 
 def prestart() -> None:
-    """Start a helper now, so it is warm when a large appendix is ready (once per process
-    at a time; one nobody takes exits after `IDLE_TIMEOUT_S`, or with this process)."""
-    global _warm
-    if _warm is None and (os.cpu_count() or 1) > 1:
+    """Start the helpers now, so they are warm when a large packet's HTML is ready (one
+    per part; one nobody takes exits after `IDLE_TIMEOUT_S`, or with this process)."""
+    while len(_warm) < len(PARTS) and (os.cpu_count() or 1) > 1:
         try:
-            _warm = AppendixHelper()
+            _warm.append(PdfHelper())
         except OSError as exc:
-            log.warning("cannot start the appendix PDF helper (%s)", exc)
+            log.warning("cannot start a PDF helper (%s)", exc)
+            return
 
 
-def _take_helper() -> AppendixHelper | None:
-    global _warm
-    helper, _warm = _warm, None
-    if helper is not None and not helper.alive():
+def _take_helper() -> PdfHelper | None:
+    while _warm:
+        helper = _warm.pop()
+        if helper.alive():
+            return helper
         helper.stop()  # a prestarted one that nobody took in time has exited
-        helper = None
-    if helper is None and (os.cpu_count() or 1) > 1:
+    if (os.cpu_count() or 1) > 1:
         try:
-            helper = AppendixHelper()
+            return PdfHelper()
         except OSError as exc:
-            log.warning("cannot start the appendix PDF helper (%s); laying it out here", exc)
-    return helper
+            log.warning("cannot start a PDF helper (%s); laying the part out here", exc)
+    return None
 
 
 @atexit.register
-def _stop_warm_helper() -> None:
-    global _warm
-    if _warm is not None:
-        _warm.stop()
-        _warm = None
+def _stop_warm_helpers() -> None:
+    while _warm:
+        _warm.pop().stop()
+
+
+PARTS = ("pages", "appendix")
 
 
 class PendingPdf:
-    """A packet PDF under way: a large appendix goes to the helper at once, so whatever
-    the caller writes next (the other formats) is also written alongside it."""
+    """A packet PDF under way. A large one goes to the helpers at once, a part each, so
+    whatever the caller writes next (the other formats) is written alongside them; a small
+    one is laid out here, in `finish`."""
 
     def __init__(self, pages_html: str, appendix_html: str) -> None:
         self._started = time.perf_counter()
-        self._pages_html, self._appendix_html = pages_html, appendix_html
         self._tmp = tempfile.TemporaryDirectory(prefix="chorus-pdf-")
-        self._appendix = Path(self._tmp.name) / "appendix.pdf"
-        self._helper: AppendixHelper | None = None
-        if appendix_html.count("<tr") >= PARALLEL_APPENDIX_ROWS:
-            self._helper = _take_helper()
-            source = Path(self._tmp.name) / "appendix.html"
-            source.write_text(appendix_html, encoding="utf-8")
-            if self._helper is not None and not self._helper.submit(source, self._appendix):
-                self._helper.stop()
-                self._helper = None
+        folder = Path(self._tmp.name)
+        self._parts = {"pages": pages_html, "appendix": appendix_html}
+        self._pdfs = {part: folder / f"{part}.pdf" for part in PARTS}
+        self._helpers: dict[str, PdfHelper] = {}
+        if appendix_html.count("<tr") < PARALLEL_APPENDIX_ROWS:
+            return
+        for part, html in self._parts.items():
+            helper = _take_helper()
+            if helper is None:
+                continue
+            source = folder / f"{part}.html"
+            source.write_text(html, encoding="utf-8")
+            if helper.submit(source, self._pdfs[part]):
+                self._helpers[part] = helper
+            else:
+                helper.stop()
 
     def finish(self, path: Path) -> PdfStats:
-        """Lay out the pages here, take the appendix from the helper (or lay it out here
-        if the helper failed), and join them at `path`."""
+        """Take each part from its helper (laying out here any part without one, or whose
+        helper failed) and join them at `path`."""
         stats = PdfStats()
         try:
-            pages = render_pdf(self._pages_html, Path(self._tmp.name) / "pages.pdf")
-            helper, self._helper = self._helper, None
-            if helper is None or not helper.wait(self._appendix, stats):
-                render_pdf(self._appendix_html, self._appendix)
-            join_pdfs(pages, self._appendix, path)
+            for part in PARTS:
+                helper = self._helpers.pop(part, None)
+                if helper is None or not helper.wait(self._pdfs[part], stats):
+                    render_pdf(self._parts[part], self._pdfs[part])
+            join_pdfs(self._pdfs["pages"], self._pdfs["appendix"], path)
         finally:
             self.close()
         stats.seconds = time.perf_counter() - self._started
         return stats
 
     def close(self) -> None:
-        """Stop the helper and remove the temporary files (after `finish`, or instead of it)."""
-        if self._helper is not None:
-            self._helper.stop()
-            self._helper = None
+        """Stop the helpers and remove the temporary files (after `finish`, or instead of it)."""
+        while self._helpers:
+            self._helpers.popitem()[1].stop()
         self._tmp.cleanup()
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.breakdowns import hidden_in
 from analysis.locales import group_label, integer, long_date, percent, text
-from analysis.packet_model import Audience, Report, Table
+from analysis.packet_model import Audience, Report, Station, Table
 from analysis.packet_sections import (
     aspirations_section,
     campaigns_section,
@@ -148,6 +148,15 @@ def _subtitle(tables: Tables, lang: str) -> str:
     return text("subtitle", lang, surveys=surveys, schools=schools)
 
 
+def stations_of(tables: Tables, language: str) -> list[Station]:
+    """The stations with their charts. They need no themes, so a large packet draws them
+    while its theme worker is still running."""
+    f = tables.frames
+    by_group = f["domains_by_group"]
+    roles = by_group[by_group["dimension"] == "role"] if not by_group.empty else by_group
+    return build_stations(Inputs(f["domains"], roles, f["items"], f["gaps"], f["waves"], language))
+
+
 def present(
     tables: Tables,
     themes: pd.DataFrame,
@@ -156,15 +165,15 @@ def present(
     language: str,
     min_n: int,
     timings: dict[str, float],
+    stations: list[Station] | None = None,
 ) -> Report:
     """The reader's view of the (already suppressed) tables: formatted cells, charts, prompts."""
     lang, f = language, tables.frames
     total = len(tables.people)
-    started = time.perf_counter()
-    by_group = f["domains_by_group"]
-    roles = by_group[by_group["dimension"] == "role"] if not by_group.empty else by_group
-    stations = build_stations(Inputs(f["domains"], roles, f["items"], f["gaps"], f["waves"], lang))
-    timings["charts"] = time.perf_counter() - started
+    if stations is None:
+        started = time.perf_counter()
+        stations = stations_of(tables, lang)
+        timings["charts"] = time.perf_counter() - started
     return Report(
         language=lang,
         min_n=min_n,

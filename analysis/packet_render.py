@@ -86,14 +86,3 @@ def render_pdf_parts(report: Report, *others: Report) -> tuple[str, str]:
 def render_markdown(report: Report) -> str:
     """The same packet in Markdown, for pasting into e-mail or a wiki (no charts)."""
     return _MD_ENV.get_template("packet.md.j2").render(**_context([report]))
-
-
-def preload() -> None:
-    """Import WeasyPrint (about a second) before the answers are read, not with this module.
-
-    Not at import time, so the packet's theme worker is forked sooner and the import runs
-    alongside it; not when the PDF is written either: loading Pango makes ctypes run
-    `ldconfig`, a fork that would copy the page tables of a process holding a million
-    answers (and count as a second 1 GB process in any peak-memory measure).
-    """
-    import weasyprint  # noqa: F401
