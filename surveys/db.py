@@ -12,10 +12,8 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
@@ -23,6 +21,9 @@ from sqlmodel import Session, create_engine
 
 from surveys.errors import ChorusError
 from surveys.settings import StorageSettings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 """Inside the package, so `init_db` works after `pip install` without a repo-root alembic.ini."""
@@ -104,7 +105,13 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def alembic_config(connection: Any | None = None) -> Config:
-    """An alembic config for the packaged migrations, optionally bound to an open connection."""
+    """An alembic config for the packaged migrations, optionally bound to an open connection.
+
+    alembic is imported here, not with the module (a third of a second): a process that
+    only reads, such as the packet built from the library, never needs it.
+    """
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -128,6 +135,8 @@ def init_db(engine: Engine) -> None:
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
                 )
+            from alembic import command
+
             command.upgrade(alembic_config(connection), "head")
     except DBAPIError as exc:
         raise StorageError(
