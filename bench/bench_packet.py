@@ -3,7 +3,8 @@
 Loads through the database, as `chorus report` does: the data is bulk-inserted into a
 fresh, migrated SQLite file first (not timed), then a child process builds the whole
 packet from it (load, numbers, themes, charts, HTML, PDF, Markdown, XLSX, CSV) and reports its
-wall time and peak memory (`ru_maxrss` of that process alone, imports included). The same
+wall time and the peak memory of each process it uses (the packet process, imports included;
+its theme worker; its two PDF helpers), each measured by that process itself. The same
 open answers then go through the naive per-answer TextBlob loop (`bench/naive_text.py`) in
 the same run, and the two theme tables must be equal.
 
@@ -319,12 +320,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"CPU: packet process {m['cpu']:.1f} s, theme worker "
-        f"{m['worker_cpu'] - m['helper_cpu']:.1f} s, PDF appendix helper {m['helper_cpu']:.1f} s "
+        f"{m['worker_cpu'] - m['helper_cpu']:.1f} s, PDF helpers {m['helper_cpu']:.1f} s "
         f"(load average {m['load_average']:.1f} on {os.cpu_count()} cores at the end)"
     )
     print(
         f"peak memory: packet process {m['peak_mb']:.0f} MB, theme worker {m['worker_mb']:.0f} MB, "
-        f"PDF appendix helper {m['helper_mb']:.0f} MB (the two helpers run one after the other)"
+        f"PDF helpers {m['helper_mb']:.0f} MB (these start after the theme worker has ended)"
     )
     print(
         f"naive per-answer TextBlob loop on the same {m['texts']:,} texts: {m['naive_text']:.1f} s"
