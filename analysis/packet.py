@@ -103,11 +103,11 @@ def report_from_responses(
     numbers = time.perf_counter() - started
     stations = stations_of(tables, language)  # while the theme worker may still be running
     charts = time.perf_counter() - started - numbers
-    summary, theme_seconds = finish_themes(pending)
     if pending is not None and pending.in_worker:
-        # A large packet: start the PDF's helpers now that the theme worker has finished,
-        # so they warm up on the idle core while the rest is put together.
+        # A large packet: start the PDF's helpers now, so they warm up on the core this
+        # process leaves idle while it waits for the themes and puts the packet together.
         prestart_pdf_helper()
+    summary, theme_seconds = finish_themes(pending)
     timings = {"numbers": numbers, "charts": charts, "themes": theme_seconds}
     if pending is not None:
         timings["themes_worker_mb"] = pending.peak_mb
