@@ -9,12 +9,12 @@ live in the catalog (`surveys/locales/<lang>/flyer.yaml`), its dates come from B
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import segno
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from surveys.campaign_days import last_day
 from surveys.definition import Survey
 from surveys.i18n import format_day, t
 from surveys.models import Campaign
@@ -67,7 +67,7 @@ def make_qr(link: str) -> segno.QRCode:
     return segno.make(link, error="m", boost_error=False)
 
 
-def flyer_sections(campaign: Campaign, survey: Survey) -> list[FlyerSection]:
+def flyer_sections(campaign: Campaign, survey: Survey, timezone: str = "UTC") -> list[FlyerSection]:
     """The flyer text in each flyer language the survey offers (English if it offers neither)."""
     languages = [lang for lang in FLYER_LANGUAGES if lang in survey.languages] or ["en"]
     sections = []
@@ -76,9 +76,10 @@ def flyer_sections(campaign: Campaign, survey: Survey) -> list[FlyerSection]:
         title = survey.title.get(language) or survey.title.get("en") or survey.id
         closes = None
         if campaign.closes_at is not None:
-            # Campaigns close at midnight after their last day; people need the last day.
-            last_day = campaign.closes_at - timedelta(seconds=1)
-            closes = t("flyer.closes", language, date=format_day(last_day, language))
+            # Campaigns close at midnight after their last day, where the organization is;
+            # people need the last day.
+            day = last_day(campaign.closes_at, timezone)
+            closes = t("flyer.closes", language, date=format_day(day, language))
         organization, school = campaign.organization, campaign.school
         sections.append(
             FlyerSection(
@@ -96,19 +97,19 @@ def flyer_sections(campaign: Campaign, survey: Survey) -> list[FlyerSection]:
     return sections
 
 
-def render_flyer(*, campaign: Campaign, survey: Survey, link: str) -> str:
+def render_flyer(*, campaign: Campaign, survey: Survey, link: str, timezone: str = "UTC") -> str:
     """The flyer as one self-contained HTML page, the QR code inlined as an SVG data URI."""
     qr_uri = make_qr(link).svg_data_uri(scale=1, border=2, omitsize=True)
     return _environment.get_template("flyer.html").render(
         campaign=campaign,
-        sections=flyer_sections(campaign, survey),
+        sections=flyer_sections(campaign, survey, timezone),
         link=link,
         qr_uri=qr_uri,
     )
 
 
 def write_campaign_materials(
-    *, campaign: Campaign, survey: Survey, link: str, out_dir: Path
+    *, campaign: Campaign, survey: Survey, link: str, out_dir: Path, timezone: str = "UTC"
 ) -> CampaignMaterials:
     """Write `<out_dir>/<code>/qr.png` and `flyer.html`, replacing earlier copies."""
     directory = Path(out_dir) / campaign.code
@@ -116,5 +117,7 @@ def write_campaign_materials(
     qr_png = directory / "qr.png"
     make_qr(link).save(str(qr_png), scale=10, border=4)
     flyer_html = directory / "flyer.html"
-    flyer_html.write_text(render_flyer(campaign=campaign, survey=survey, link=link), "utf-8")
+    flyer_html.write_text(
+        render_flyer(campaign=campaign, survey=survey, link=link, timezone=timezone), "utf-8"
+    )
     return CampaignMaterials(directory=directory, qr_png=qr_png, flyer_html=flyer_html)

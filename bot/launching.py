@@ -9,13 +9,14 @@ safeguarding-lead rule, the link, and the QR code and flyer on disk.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlmodel import Session
 
 from bot.flyer import CampaignMaterials, campaign_link, write_campaign_materials
 from surveys.crud.campaigns import CampaignError, create_campaign
+from surveys.crud.organizations import campaign_timezone
 from surveys.crud.staff import check_safeguarding_lead
 from surveys.crud.surveys import add_survey, latest_survey_record, survey_from_record
 from surveys.definition import Survey
@@ -62,10 +63,10 @@ def launch_campaign(
     organization: str,
     school: str,
     grade: str,
-    closes_at: datetime,
+    closes_at: datetime | date,
     audience: str | None = None,
     language: str | None = None,
-    opens_at: datetime | None = None,
+    opens_at: datetime | date | None = None,
     roster_size: int | None = None,
     follow_up: dict[str, str] | None = None,
     out_dir: Path | None = None,
@@ -104,6 +105,10 @@ def launch_campaign(
         )
     link = campaign_link(campaign.code, username)
     materials = write_campaign_materials(
-        campaign=campaign, survey=definition, link=link, out_dir=out_dir or default_campaigns_dir()
+        campaign=campaign,
+        survey=definition,
+        link=link,
+        out_dir=out_dir or default_campaigns_dir(),
+        timezone=campaign_timezone(session, campaign=campaign),
     )
     return Launched(campaign=campaign, survey=definition, link=link, materials=materials)

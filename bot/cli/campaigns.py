@@ -8,7 +8,7 @@ line (`fail`), never a traceback.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -38,6 +38,7 @@ from surveys.crud.campaigns import (
 )
 from surveys.crud.organizations import (
     OrganizationError,
+    campaign_timezone,
     check_campaigns_of,
     require_organization,
 )
@@ -64,15 +65,15 @@ YEARS = range(2000, 2101)
 """Dates a campaign can use; outside them a date is a typo (9999-12-31 overflowed)."""
 
 
-def parse_day(value: str, option: str) -> datetime:
-    """`YYYY-MM-DD` as midnight UTC at the start of that day; one line if it isn't a date."""
+def parse_day(value: str, option: str) -> date:
+    """`YYYY-MM-DD` as a day (read in the organization's timezone); one line if it isn't one."""
     try:
         day = datetime.strptime(value.strip(), "%Y-%m-%d")
     except ValueError:
         fail(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-06-15")
     if day.year not in YEARS:
         fail(f"{option} {value} is out of range; give a date between {YEARS[0]} and {YEARS[-1]}")
-    return day.replace(tzinfo=UTC)
+    return day.date()
 
 
 def bot_username(*, warn: bool = True) -> str | None:
@@ -95,7 +96,11 @@ def launch(
     school: Annotated[str, typer.Option(help="The school, as on the flyer.")],
     grade: Annotated[str, typer.Option(help="The grade, e.g. 7.")],
     closes: Annotated[
-        str, typer.Option(help="Last day to answer, YYYY-MM-DD (closes at the end of it, UTC).")
+        str,
+        typer.Option(
+            help="Last day to answer, YYYY-MM-DD (closes at the end of it, in the "
+            "organization's timezone)."
+        ),
     ],
     audience: Annotated[
         str | None, typer.Option(help="student, caregiver or any (default: the survey's).")
@@ -136,9 +141,7 @@ def launch(
     `--org` names the organization; one not created with `chorus org create` is
     created on the spot (UTC).
     """
-    closes_at = parse_day(closes, "--closes") + timedelta(days=1)
-    if closes_at <= datetime.now(UTC):
-        fail(f"--closes {closes} is in the past; give the last day people can answer")
+    closes_at = parse_day(closes, "--closes")  # open all of it where the organization is
     opens_at = parse_day(opens, "--opens") if opens else None
     try:
         delays = parse_reminders(reminders)
@@ -225,10 +228,15 @@ def flyer(
         if campaign_availability(campaign, now=datetime.now(UTC)) == "closed":
             fail(f"campaign {code} is closed; launch a new campaign for a new flyer")
         survey = campaign_survey(session, campaign=campaign)
+        timezone = campaign_timezone(session, campaign=campaign)
     link = campaign_link(campaign.code, username)
     try:
         materials = write_campaign_materials(
-            campaign=campaign, survey=survey, link=link, out_dir=out or default_campaigns_dir()
+            campaign=campaign,
+            survey=survey,
+            link=link,
+            out_dir=out or default_campaigns_dir(),
+            timezone=timezone,
         )
     except OSError as exc:
         fail(f"cannot write the QR code and flyer: {exc.strerror} ({exc.filename})")
@@ -255,7 +263,7 @@ def _status(summary: CampaignSummary) -> str:
         return "closed"
     if summary.closes_at is None:
         return summary.availability.replace("_", " ") + reminders
-    last_day = summary.closes_at - timedelta(seconds=1)  # closes at midnight after the last day
+    last_day = summary.last_day or summary.closes_at  # the day, where the organization is
     prefix = "open" if summary.availability == "open" else "opens later"
     return f"{prefix}\nuntil {format_day(last_day, CLI_LANGUAGE, 'medium')}{reminders}"
 

@@ -45,7 +45,7 @@ from bot.simulation.staff_demo import (
     join_and_launch,
 )
 from surveys.crud.campaigns import CampaignError, campaign_survey, get_campaign
-from surveys.crud.organizations import create_organization
+from surveys.crud.organizations import campaign_timezone, create_organization
 from surveys.crud.staff import create_invitation
 from surveys.crud.surveys import add_builtin_surveys
 from surveys.db import StorageError, init_db, make_engine, session_scope
@@ -182,7 +182,11 @@ def _demo_campaign(setup: DemoSetup, spec: DemoCampaignSpec, code: str) -> DemoC
         survey = campaign_survey(session, campaign=campaign)
         link = campaign_link(code, setup.username)
         materials = write_campaign_materials(
-            campaign=campaign, survey=survey, link=link, out_dir=setup.demo_dir / "campaigns"
+            campaign=campaign,
+            survey=survey,
+            link=link,
+            out_dir=setup.demo_dir / "campaigns",
+            timezone=campaign_timezone(session, campaign=campaign),
         )
     return DemoCampaign(spec, code, link, materials.qr_png, materials.flyer_html)
 

@@ -7,7 +7,7 @@ organization's campaign reads as "not available", like one that does not exist.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlmodel import col, select
 from telegram import InlineKeyboardMarkup
@@ -67,7 +67,7 @@ def _status(summary: CampaignSummary, language: str) -> str:
         )
     if summary.closes_at is None:
         return t("staff.campaigns.open", language, date="–")
-    last_day = summary.closes_at - timedelta(seconds=1)  # closes at midnight after the last day
+    last_day = summary.last_day or summary.closes_at  # the day, where the organization is
     return t("staff.campaigns.open", language, date=format_day(last_day, language, "medium"))
 
 

@@ -24,6 +24,7 @@ from bot.staff.access import Staff
 from bot.staff.buttons import StaffTap, button, column
 from bot.staff.campaign_views import label
 from bot.staff.state import Flow
+from surveys.campaign_days import closing_moment, start_of
 from surveys.crud.campaigns import AUDIENCES, LONGEST_CAMPAIGN, ROSTER_LIMIT, CampaignError
 from surveys.crud.columns import column_limit, text_problem
 from surveys.crud.staff import STUDENT_AUDIENCES, StaffError, check_safeguarding_lead
@@ -157,17 +158,18 @@ def _check_name(text: str, limit: int) -> tuple[str | None, str | None]:
     return (None, "staff.launch.errors.text") if problem else (cleaned, None)
 
 
-def _check_day(text: str) -> tuple[str | None, str | None]:
+def _check_day(text: str, timezone: str) -> tuple[str | None, str | None]:
+    """The last day, checked on the organization's calendar (today is still allowed)."""
     try:
-        day = datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
+        day = datetime.strptime(text.strip(), "%Y-%m-%d").date()
     except ValueError:
         return None, "staff.launch.errors.date"
     now = datetime.now(UTC)
-    if day + timedelta(days=1) <= now:
+    if closing_moment(day, timezone) <= now:
         return None, "staff.launch.errors.past"
-    if day > now + LONGEST_CAMPAIGN:
+    if start_of(day, timezone) > now + LONGEST_CAMPAIGN:
         return None, "staff.launch.errors.far"
-    return day.strftime("%Y-%m-%d"), None
+    return day.isoformat(), None
 
 
 def _check_roster(text: str) -> tuple[int | None, str | None]:
@@ -194,7 +196,7 @@ def on_text(staff: Staff, flow: Flow, text: str) -> None:
         value, error = _check_name(text, limit)
         params: dict[str, object] = {"limit": limit}
     elif flow.step == "closes":
-        value, error = _check_day(text)
+        value, error = _check_day(text, staff.organization.timezone)
         params = {"example": _example()}
     elif flow.step == "roster":
         value, error = _check_roster(text)
@@ -275,7 +277,6 @@ def _create(staff: Staff, record: SurveyRecord, data: dict[str, Any], *, test: b
             staff.session, organization_id=staff.organization.id, audience=data["audience"]
         )
     follow_up = data.get("follow_up")
-    last_day = datetime.fromisoformat(data["closes"]).replace(tzinfo=UTC)
     with TemporaryDirectory() as tmp:
         launched = launch_campaign(
             staff.session,
@@ -283,7 +284,7 @@ def _create(staff: Staff, record: SurveyRecord, data: dict[str, Any], *, test: b
             organization=staff.organization.name,
             school=data["school"],
             grade=data["grade"],
-            closes_at=last_day + timedelta(days=1),  # open all of the last day (UTC)
+            closes_at=date.fromisoformat(data["closes"]),  # all of it, where the org is
             audience=data["audience"],
             language=data["language"],
             roster_size=data.get("roster"),

@@ -10,19 +10,27 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal, Protocol
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from surveys.campaign_days import closing_moment, last_day, start_of
 from surveys.crud.columns import column_limit, text_problem
-from surveys.crud.organizations import organization_for_campaign
+from surveys.crud.organizations import get_organization, organization_for_campaign
 from surveys.crud.surveys import survey_from_record
 from surveys.definition import Survey
 from surveys.errors import ChorusError
 from surveys.message_limits import MessageTooLong, check_fits
-from surveys.models import Campaign, CampaignStatus, Respondent, RespondentStatus, SurveyRecord
+from surveys.models import (
+    Campaign,
+    CampaignStatus,
+    Organization,
+    Respondent,
+    RespondentStatus,
+    SurveyRecord,
+)
 from surveys.reach_schedule import store_reminders, stored_reminders
 
 AUDIENCES = ("student", "caregiver", "any")
@@ -69,6 +77,13 @@ class CampaignSummary:
     reminders: tuple[int, ...] = ()
     """The reminder schedule, seconds after a respondent's last activity."""
     reminders_sent: int = 0
+    timezone: str = "UTC"
+    """The organization's: the campaign's days are read in it."""
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day people can answer, on the organization's calendar."""
+        return None if self.closes_at is None else last_day(self.closes_at, self.timezone)
 
     @property
     def response_rate(self) -> float | None:
@@ -83,6 +98,12 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def _moment(value: datetime | date, timezone: str | None, *, closing: bool) -> datetime:
+    if isinstance(value, datetime):
+        return as_utc(value)
+    return closing_moment(value, timezone) if closing else start_of(value, timezone)
 
 
 def _require_text(name: str, value: str) -> str:
@@ -178,8 +199,8 @@ def create_campaign(
     grade: str,
     audience: str,
     default_language: str,
-    closes_at: datetime,
-    opens_at: datetime | None = None,
+    closes_at: datetime | date,
+    opens_at: datetime | date | None = None,
     roster_size: int | None = None,
     follow_up: Mapping[str, str] | None = None,
     now: datetime | None = None,
@@ -187,14 +208,24 @@ def create_campaign(
 ) -> Campaign:
     """Validate and store a new campaign pinned to `survey_record`.
 
-    `follow_up` maps a language to the message sent after the thanks (the date of
-    the community conversation, say). `reminders` are seconds after a respondent's last
-    activity (default 24 h and 72 h; () for none). `now` is only for tests.
+    `closes_at` and `opens_at` are moments, or days as staff give them: a `date` closes
+    at the midnight after it and opens at the midnight before it, in the organization's
+    timezone (`surveys.campaign_days`). `follow_up` maps a language to the message sent
+    after the thanks (the date of the community conversation, say). `reminders` are
+    seconds after a respondent's last activity (default 24 h and 72 h; () for none).
+    `now` is only for tests.
     """
     survey = survey_from_record(survey_record)
     current = as_utc(now) if now is not None else datetime.now(UTC)
-    opens = as_utc(opens_at) if opens_at is not None else current
-    closes = as_utc(closes_at)
+    existing = get_organization(session, name=organization.strip())
+    timezone = existing.timezone if existing is not None else None
+    opens = current if opens_at is None else _moment(opens_at, timezone, closing=False)
+    closes = _moment(closes_at, timezone, closing=True)
+    if not isinstance(closes_at, datetime) and closes <= current:
+        raise CampaignError(
+            f"the last day, {closes_at.isoformat()}, is in the past (in {timezone or 'UTC'}, "
+            "the organization's timezone); give the last day people can answer, today or later"
+        )
     organization = _require_text("organization", organization)
     school = _require_text("school", school)
     grade = _require_text("grade", grade)
@@ -307,9 +338,12 @@ def list_campaigns_with_counts(
         .subquery()
     )
     query = (
-        select(Campaign, SurveyRecord, counts.c.started, counts.c.completed)
+        select(  # type: ignore[call-overload]
+            Campaign, SurveyRecord, counts.c.started, counts.c.completed, Organization.timezone
+        )
         .join(SurveyRecord, col(SurveyRecord.id) == col(Campaign.survey_pk))
         .outerjoin(counts, counts.c.campaign_id == col(Campaign.id))
+        .outerjoin(Organization, col(Organization.id) == col(Campaign.organization_id))
         .order_by(col(Campaign.created_at).desc(), col(Campaign.id).desc())
     )
     if organization_id is not None:
@@ -336,6 +370,7 @@ def list_campaigns_with_counts(
             declined=campaign.declined_count,
             reminders=stored_reminders(campaign.reminders),
             reminders_sent=campaign.reminders_sent,
+            timezone=timezone or "UTC",
         )
-        for campaign, record, n_started, n_completed in rows
+        for campaign, record, n_started, n_completed, timezone in rows
     ]

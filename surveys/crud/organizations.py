@@ -131,6 +131,12 @@ def organization_for_campaign(session: Session, *, name: str, language: str) -> 
     return create_organization(session, name=name, language=language)
 
 
+def campaign_timezone(session: Session, *, campaign: Campaign) -> str:
+    """The timezone a campaign's days are read in: its organization's, or UTC."""
+    organization = campaign_organization(session, campaign=campaign)
+    return organization.timezone if organization is not None else "UTC"
+
+
 def list_organizations(session: Session) -> list[Organization]:
     return list(session.exec(select(Organization).order_by(col(Organization.name))).all())
 

@@ -109,3 +109,13 @@ def test_write_campaign_materials_writes_a_qr_png_of_the_link(
     dark = sampled[:size, :size] < 0.5
     assert (dark == expected).all()
     assert base64.b64encode(materials.qr_png.read_bytes()[:8]) == b"iVBORw0KGgo="  # PNG magic
+
+
+def test_the_last_day_is_read_in_the_organizations_timezone(session: Session) -> None:
+    """Stored in UTC, a New York campaign ending on 15 March closes at 04:00 UTC on the
+    16th; the flyer must still say the 15th."""
+    campaign = _campaign(session, closes_at=datetime(2026, 3, 16, 4, 0, tzinfo=UTC))
+    en, _ = flyer_sections(campaign, make_survey(), "America/New_York")
+    assert en.closes == "Open until March 15, 2026."
+    en_utc, _ = flyer_sections(campaign, make_survey())
+    assert en_utc.closes == "Open until March 16, 2026."

@@ -132,7 +132,7 @@ def test_launch_without_a_bot_username_warns_and_uses_a_placeholder(
     [
         ({1: "nope"}, "unknown survey 'nope'; `chorus surveys list` shows the stored ids"),
         ({1: str(BROKEN)}, "broken-indent.yaml: line 5: invalid YAML"),
-        ({9: "2020-01-31"}, "--closes 2020-01-31 is in the past"),
+        ({9: "2020-01-31"}, "the last day, 2020-01-31, is in the past"),
         ({9: "31/01/2027"}, "--closes '31/01/2027' is not a date; write it as YYYY-MM-DD"),
         ({9: "2027-02-30"}, "--closes '2027-02-30' is not a date"),
         ({"--language": "fr"}, "survey club-pulse is not offered in 'fr'; use one of: en, es"),

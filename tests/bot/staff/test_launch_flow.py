@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -178,3 +179,26 @@ async def test_a_facilitator_cannot_use_a_launch_button(
     await facilitator.tap_signed(f"S:{nonce_of(engine, FACILITATOR)}:L:confirm:test")
     assert facilitator.texts() == [t("staff.not_allowed", "en")]
     assert calls(facilitator, "sendPhoto") == []
+
+
+class _NineInTheEveningInNewYork(datetime):
+    """21:00 on 5 December in New York is 02:00 on the 6th in UTC."""
+
+    @classmethod
+    def now(cls, tz: object = None) -> _NineInTheEveningInNewYork:  # type: ignore[override]
+        return cls(2026, 12, 6, 2, 0, tzinfo=UTC)
+
+
+def test_the_last_day_typed_is_checked_on_the_organizations_calendar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.staff import launch_flow
+
+    monkeypatch.setattr(launch_flow, "datetime", _NineInTheEveningInNewYork)
+    # Still 5 December in New York, so it is a fine last day there; in UTC it is over.
+    assert launch_flow._check_day("2026-12-05", "America/New_York") == ("2026-12-05", None)
+    assert launch_flow._check_day("2026-12-05", "UTC") == (None, "staff.launch.errors.past")
+    assert launch_flow._check_day("2026-12-04", "America/New_York") == (
+        None,
+        "staff.launch.errors.past",
+    )

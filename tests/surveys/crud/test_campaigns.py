@@ -169,3 +169,35 @@ def test_counts_and_response_rate(session: Session) -> None:
 def test_follow_up_is_stored_as_json(session: Session) -> None:
     campaign = _launch(session, follow_up={"es": "Gracias"})
     assert json.loads(campaign.follow_up or "") == {"es": "Gracias"}
+
+
+def test_a_last_day_is_open_all_day_where_the_organization_is(session: Session) -> None:
+    """A New York campaign whose last day is 15 March takes answers until midnight New York
+    time (04:00 UTC on the 16th, summer time), not until 8 p.m. local (midnight UTC)."""
+    from datetime import date
+
+    from surveys.crud.organizations import create_organization
+
+    create_organization(session, name="Bridges Tutoring", timezone="America/New_York")
+    campaign = _launch(session, closes_at=date(2026, 3, 15))
+    assert campaign.closes_at == datetime(2026, 3, 16, 4, 0, tzinfo=UTC)
+    evening = datetime(2026, 3, 16, 1, 30, tzinfo=UTC)  # 21:30 in New York on the 15th
+    assert campaign_availability(campaign, now=evening) == "open"
+    assert campaign_availability(campaign, now=datetime(2026, 3, 16, 4, 1, tzinfo=UTC)) == "closed"
+    (summary,) = list_campaigns_with_counts(session, now=NOW)
+    assert summary.last_day == date(2026, 3, 15)
+    assert summary.timezone == "America/New_York"
+
+
+def test_a_last_day_already_over_where_the_organization_is_is_refused(session: Session) -> None:
+    from datetime import date
+
+    from surveys.crud.organizations import create_organization
+
+    create_organization(session, name="Bridges Tutoring", timezone="Asia/Tokyo")
+    # 12:00 UTC on 1 March is 21:00 in Tokyo: 1 March is still open there, 28 February not.
+    assert _launch(session, closes_at=date(2026, 3, 1)).closes_at == datetime(
+        2026, 3, 1, 15, 0, tzinfo=UTC
+    )
+    with pytest.raises(CampaignError, match=r"the last day, 2026-02-28, is in the past"):
+        _launch(session, closes_at=date(2026, 2, 28))
