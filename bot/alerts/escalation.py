@@ -3,7 +3,8 @@
 A periodic loop in the running bot (started by `bot.serving`) claims the open
 alerts whose time has passed (`surveys.crud.alerts.claim_escalations`: a
 conditional UPDATE, with `SKIP LOCKED` on PostgreSQL) and, in the same
-transaction, queues the alert to every owner and a notice to every lead, at
+transaction, queues the alert to every owner (with the same two buttons: an owner may
+act on an escalated alert) and a notice to every lead, at
 `OutboxPriority.ALERT`. Claim and messages commit together, so with several
 workers each alert is escalated exactly once, and a crash escalates it later
 rather than never. The clock is a parameter, so tests can jump ahead.
@@ -16,7 +17,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.alerts.messages import alert_text, format_moment
+from bot.alerts.messages import alert_keyboard, alert_text, format_moment
 from bot.alerts.sending import alert_priority
 from bot.loops import poll_until_stopped
 from bot.outgoing import Outgoing
@@ -57,7 +58,11 @@ def _queue_escalation(out: Outgoing, alert: AlertFacts) -> None:
     with alert_priority(out):
         for owner in owners:
             note = t("alerts.owner_note", owner.language, minutes=minutes)
-            out.send(owner.chat_id, alert_text(alert, owner.language, note=note))
+            out.send(
+                owner.chat_id,
+                alert_text(alert, owner.language, note=note),
+                reply_markup=alert_keyboard(alert.id, owner.language),
+            )
         key = "alerts.escalated_to_leads" if owners else "alerts.overdue_no_owner"
         for lead in leads:
             time = format_moment(alert.created_at, alert.timezone, lead.language)

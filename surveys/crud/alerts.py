@@ -178,12 +178,16 @@ def recipients(db: Db, *, organization_id: int, role: StaffRole) -> list[Recipie
 
 def alert_handler(db: Db, *, chat_id: int, alert: AlertFacts) -> Recipient | None:
     """The chat's member when they may act on `alert`: an active safeguarding lead of
-    the alert's own organization. Anyone else gets None."""
+    the alert's own organization, or, once it has been escalated to them, an owner (so an
+    alert no lead took can still be closed by the people it reached). Anyone else gets None.
+    """
     with orm(db) as session:
         member = active_member(session, chat_id=chat_id)
         if member is None or member.organization_id != alert.organization_id:
             return None
-        if not may(member_roles(member), Permission.HANDLE_ALERTS):
+        roles = member_roles(member)
+        escalated_to = alert.escalated_at is not None and StaffRole.OWNER in roles
+        if not (may(roles, Permission.HANDLE_ALERTS) or escalated_to):
             return None
         return _recipient(member)
 

@@ -69,7 +69,7 @@ async def test_an_unacknowledged_alert_goes_to_the_owners_once(
     assert DISCLOSURE in text and campaign.school in text  # the same content...
     assert format_moment(alert.created_at, TIMEZONE, "en") in text
     assert t("alerts.owner_note", "en", minutes=30) in text  # ...and why it came
-    assert to_owner.buttons == []  # only a lead may mark it handled
+    assert [b["text"] for b in to_owner.buttons] == ["I'm following up", "Not a concern"]
     (row,) = outbox_rows(engine, OWNER)
     assert row.priority == OutboxPriority.ALERT
     for lead, language in ((LEAD, "en"), (SECOND_LEAD, "es")):
@@ -144,3 +144,41 @@ async def test_with_no_owner_the_leads_are_reminded_instead(
     when = format_moment(alert.created_at, TIMEZONE, "en")
     expected = t("alerts.overdue_no_owner", "en", school=campaign.school, time=when, minutes=30)
     assert told.text == expected
+
+
+async def test_an_owner_can_take_an_escalated_alert_and_the_leads_hear_it(
+    app: AnyApp, student: Student, campaign: Campaign, staff: Staff,
+    offline: OfflineRequest, engine: Engine,
+) -> None:  # fmt: skip
+    """If no lead acts (or none is left), the owners the alert reached can close it."""
+    await disclose(student, campaign)
+    (alert,) = alerts(engine)
+    await escalate(app, clock_at(alert, 31))
+    before = len(offline.calls)
+    owner = Chat(app, offline, OWNER)
+    await owner.tap("I'm following up", on=shown(sent_to(offline, OWNER)[-1]))
+    stored = alerts(engine)[0]
+    assert stored.status == AlertStatus.FOLLOWING_UP
+    assert stored.handled_by == staff.owner.id
+    for lead in (LEAD, SECOND_LEAD):
+        (told,) = sent_to(offline, lead, since=before)
+        assert "following up on the alert from" in (told.text or "") or "seguimiento" in (
+            told.text or ""
+        )
+    # A lead's later tap is told it was already handled, and changes nothing.
+    lead = Chat(app, offline, LEAD)
+    await lead.tap("Not a concern", on=shown(sent_to(offline, LEAD)[0]))
+    assert alerts(engine)[0].status == AlertStatus.FOLLOWING_UP
+
+
+async def test_an_owner_cannot_act_on_an_alert_before_it_is_escalated(
+    app: AnyApp, student: Student, campaign: Campaign, staff: Staff,
+    offline: OfflineRequest, engine: Engine,
+) -> None:  # fmt: skip
+    from bot.alerts.handling import AlertTap, act
+
+    await disclose(student, campaign)
+    (alert,) = alerts(engine)
+    request = AlertTap(OWNER, alert.id, AlertStatus.FOLLOWING_UP, None, "en")
+    assert await runtime_of(app).transact(lambda out: act(out, request)) is False
+    assert alerts(engine)[0].status == AlertStatus.OPEN
