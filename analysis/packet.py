@@ -8,7 +8,8 @@ Suppression is applied while building, so no output format can leak a hidden gro
 The work is split by responsibility: `packet_tables` (the suppressed numbers),
 `packet_themes` (open text, in a worker), `packet_stations` and `packet_sections` (each
 page and table as the reader sees it), `packet_present` (the whole packet),
-`packet_render` (HTML, Markdown, PDF) and `packet_export` (XLSX, CSV).
+`packet_render` (HTML, Markdown), `packet_pdf` (the PDF, in two helper processes) and
+`packet_export` (XLSX, CSV).
 """
 
 from __future__ import annotations

@@ -111,11 +111,11 @@ class PdfHelper:
             out, err = self._process.communicate(timeout=HELPER_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             self.stop()
-            log.warning("the appendix PDF helper took too long; laying it out here")
+            log.warning("a PDF helper took too long; laying its part out here")
             return False
         if self._process.returncode != 0 or not pdf.exists():
             last = (err.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
-            log.warning("the appendix PDF helper failed (%s); laying it out here", last[:200])
+            log.warning("a PDF helper failed (%s); laying its part out here", last[:200])
             return False
         try:
             measured = json.loads(out.decode("utf-8").strip().splitlines()[-1])

@@ -1,8 +1,8 @@
-"""The packet as HTML (one self-contained page), Markdown, and a PDF rendered offline.
+"""The packet as HTML (one self-contained page) and Markdown, and the HTML the PDF is made of.
 
-The PDF is WeasyPrint's rendering of the same HTML, so the print CSS in the template is
-the one layout: each station on its own page, headings kept with what follows them,
-table rows never split.
+The PDF (`analysis.packet_pdf`) is WeasyPrint's rendering of the same template, in two
+parts, so the print CSS in the template is the one layout: each station on its own page,
+headings kept with what follows them, table rows never split.
 """
 
 from __future__ import annotations

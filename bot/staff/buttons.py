@@ -28,6 +28,8 @@ KIND_PERMISSIONS: dict[str, Permission | None] = {
     "A": Permission.REPORT,  # add a campaign to the report: A:<campaign id>
     "G": Permission.REPORT,  # make the report: G
     "I": Permission.MANAGE_STAFF,  # invite for a role: I:<role>
+    "V": Permission.MANAGE_STAFF,  # remove a member, asked: V:<member id>
+    "W": Permission.MANAGE_STAFF,  # remove a member, confirmed: W:<member id>
     "S": Permission.SHARE,  # share a campaign's results: S:<campaign id>
     "Y": Permission.SHARE,  # confirm the share: Y:<campaign id>
     "X": None,  # cancel the flow

@@ -18,16 +18,13 @@ from bot.staff import launch_flow, state
 from bot.staff.access import Staff, StaffWork, orm, run_as_staff, staff_of
 from bot.staff.buttons import button, column
 from bot.staff.campaign_views import campaigns_text, own_campaigns, picker
+from bot.staff.members import roles_text
+from bot.staff.members import show as _members
 from bot.staff.menus import command_lines, queue_menu
 from surveys import conversations
-from surveys.crud.staff import list_staff, member_roles
+from surveys.crud.staff import member_roles
 from surveys.i18n import t
 from surveys.roles import Permission, StaffRole
-
-
-def roles_text(roles: str, language: str) -> str:
-    names = [part for part in roles.split(",") if part]
-    return ", ".join(t(f"staff.roles.{name}", language) for name in names)
 
 
 async def _as_staff(
@@ -75,24 +72,6 @@ def _invite(staff: Staff) -> None:
          for r in StaffRole]
     )  # fmt: skip
     staff.out.send(staff.chat_id, t("staff.invite.choose", staff.language), reply_markup=markup)
-
-
-def _members(staff: Staff) -> None:
-    staff.audit("staff.list")
-    language = staff.language
-    lines = [t("staff.members.header", language, organization=staff.organization.name)]
-    for member in list_staff(staff.session, organization=staff.organization):
-        roles = roles_text(member.roles, language)
-        lines.append(
-            t(
-                "staff.members.row",
-                language,
-                number=member.id,
-                name=member.display_name,
-                roles=roles,
-            )
-        )
-    staff.out.send(staff.chat_id, "\n".join(lines))
 
 
 def _alerts(staff: Staff) -> None:

@@ -12,7 +12,7 @@ from telegram import Update
 from bot.outgoing import Outgoing
 from bot.runtime import ChorusContext, language_hint
 from bot.staff.access import orm
-from bot.staff.commands import roles_text
+from bot.staff.members import roles_text
 from bot.staff.menus import command_lines, queue_menu
 from surveys import conversations
 from surveys.crud.staff import InvitationRefused, member_roles, redeem_invitation

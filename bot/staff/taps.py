@@ -17,7 +17,7 @@ from telegram import CallbackQuery, Message, Update
 from bot.flyer import campaign_link
 from bot.outgoing import FileTooLarge, Outgoing
 from bot.runtime import ChorusContext, language_hint
-from bot.staff import launch_flow, share_flow, state
+from bot.staff import launch_flow, members, share_flow, state
 from bot.staff.access import Staff, orm, run_as_staff, staff_of
 from bot.staff.buttons import StaffTap, button, column, decode
 from bot.staff.campaign_views import label, own_campaign, own_campaigns
@@ -161,6 +161,9 @@ def dispatch(staff: Staff, tap: StaffTap, query: CallbackQuery) -> ReportJob | N
         return None
     if tap.kind == "L" and flow.name == "launch":
         launch_flow.on_button(staff, flow, tap)
+        return None
+    if tap.kind in ("V", "W") and flow.name == "staff":
+        members.on_tap(staff, flow, tap)
         return None
     if tap.kind == "I" and flow.name == "invite" and len(tap.fields) == 1:
         _invite(staff, tap.fields[0])
