@@ -40,7 +40,7 @@ from analysis.packet_pdf import prestart as prestart_pdf_helper
 from analysis.packet_present import present, stations_of
 from analysis.packet_render import render_html, render_markdown, render_pdf_parts
 from analysis.packet_tables import build_tables, open_texts
-from analysis.packet_themes import Started, finish_themes, start_themes
+from analysis.packet_themes import Started, StartMethod, finish_themes, start_themes
 from analysis.scoring import participants
 from analysis.suppression import DEFAULT_MIN_N
 
@@ -132,6 +132,7 @@ def build_report(
     language: str = "en",
     min_n: int = DEFAULT_MIN_N,
     include_previous: bool = True,
+    worker_start: StartMethod = "fork",
 ) -> Report:
     """Compute every figure of the packet for `campaign_codes` (ValueError on an unknown code).
 
@@ -141,6 +142,8 @@ def build_report(
     chart library is imported only after the worker is forked: it starts about a second
     sooner, and the import runs alongside it. WeasyPrint is not imported here at all: a
     large packet's PDF is laid out by helper processes (`analysis.packet_pdf`).
+    `worker_start` is how the theme worker starts: "spawn" from a process with threads
+    (`analysis.packet_themes.PendingThemes`).
     """
     codes = list(dict.fromkeys(campaign_codes))
     started = time.perf_counter()
@@ -148,7 +151,9 @@ def build_report(
     current = latest_waves(load_campaigns(session, campaign_codes=codes + extra))
     texts = load_open_texts(session, campaign_codes=current)
     light = load_people(session, campaign_codes=current)
-    early = start_themes(light, participants(light), language, min_n, texts=texts)
+    early = start_themes(
+        light, participants(light), language, min_n, texts=texts, start=worker_start
+    )
     try:
         preload_charts()
         everything = load_responses(session, campaign_codes=codes + extra, answer_times=False)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import Literal
 
 import pandas as pd
 
@@ -25,6 +27,9 @@ from analysis.suppression import may_show_text
 from analysis.themes import COLUMNS as THEME_COLUMNS
 from analysis.themes import summarize_themes
 
+StartMethod = Literal["fork", "spawn"]
+WORKER_TIMEOUT_S = 900.0
+"""Past this, a worker is taken to be stuck, and the summary is made in-process."""
 PARALLEL_TEXTS = 20_000
 """From this many open answers on, themes are summarized in a worker process."""
 
@@ -35,14 +40,26 @@ def _summarize_themes() -> Callable[..., pd.DataFrame]:
 
 
 class PendingThemes:
-    """The open-text summary, computed in a forked worker while the numbers are worked out.
+    """The open-text summary, computed in a worker process while the numbers are worked out.
 
     Themes are the slowest part of a large packet and independent of the numbers, so on a
-    multi-core machine they run side by side. Small inputs (and any failure to fork) run
-    in-process; either way the result is the same function's output.
+    multi-core machine they run side by side. Small inputs (and any failure to start a
+    worker) run in-process; either way the result is the same function's output.
+
+    `start` is how the worker starts. "fork" (the default) is the quickest and is right for
+    `chorus report` and the benchmark, single-threaded processes. A process with threads
+    (the bot, which builds `/report` in a thread) passes "spawn": a fork copies only the
+    calling thread, and a lock another thread held at that moment (logging's, say) would
+    stay locked in the worker for good.
     """
 
-    def __init__(self, summarize: Callable[..., pd.DataFrame], texts: pd.DataFrame, language: str):
+    def __init__(
+        self,
+        summarize: Callable[..., pd.DataFrame],
+        texts: pd.DataFrame,
+        language: str,
+        start: StartMethod = "fork",
+    ):
         self._call = (summarize, texts, language)
         self.peak_mb = 0.0
         """The worker's own peak memory, once its result is in (0 when run in-process)."""
@@ -50,7 +67,11 @@ class PendingThemes:
         self._process: BaseProcess | None = None
         if len(texts) >= PARALLEL_TEXTS and (os.cpu_count() or 1) > 1:
             try:
-                context = multiprocessing.get_context("fork")
+                context = (
+                    multiprocessing.get_context("spawn")
+                    if start == "spawn"
+                    else multiprocessing.get_context("fork")
+                )
                 self._receiver, sender = context.Pipe(duplex=False)
                 # Not a daemon: a daemon may not fork, and a theme engine is free to.
                 self._process = context.Process(
@@ -58,7 +79,8 @@ class PendingThemes:
                 )
                 self._process.start()
                 sender.close()
-            except (OSError, ValueError):
+            except (OSError, ValueError, AttributeError, TypeError, pickle.PicklingError):
+                # No worker (or, with "spawn", a summarizer that cannot be pickled): in-process.
                 self._receiver = self._process = None
 
     @property
@@ -79,6 +101,9 @@ class PendingThemes:
     def result(self) -> tuple[pd.DataFrame, float]:
         if self._receiver is not None and self._process is not None:
             try:
+                if not self._receiver.poll(WORKER_TIMEOUT_S):
+                    self._process.terminate()  # stuck: the summary is made here instead
+                    raise EOFError
                 status, payload, seconds, self.peak_mb = self._receiver.recv()
             except EOFError:
                 status = "lost"
@@ -130,6 +155,7 @@ def start_themes(
     min_n: int,
     *,
     texts: pd.DataFrame | None = None,
+    start: StartMethod = "fork",
 ) -> Started:
     """Begin the theme summary if this group may show open text; else say why not.
 
@@ -143,7 +169,7 @@ def start_themes(
     texts = texts[texts["respondent_id"].map(allowed).fillna(False).astype(bool)]
     if texts.empty:
         return None, text("no_themes", language)
-    return PendingThemes(_summarize_themes(), texts, language), text("no_themes", language)
+    return PendingThemes(_summarize_themes(), texts, language, start), text("no_themes", language)
 
 
 def finish_themes(pending: PendingThemes | None) -> tuple[pd.DataFrame, float]:

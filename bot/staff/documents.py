@@ -66,11 +66,17 @@ def export_document(session: Session, *, code: str, fmt: str) -> Exported:
 
 
 def build_packet(engine: Engine, *, codes: list[str], language: str, min_n: int) -> list[Document]:
-    """The facilitator packet and workbook for `codes`, in `language`; ValueError on bad codes."""
+    """The facilitator packet and workbook for `codes`, in `language`; ValueError on bad codes.
+
+    Built in a thread of the bot, so a large packet's theme worker is spawned, not forked
+    (`analysis.packet_themes.PendingThemes`).
+    """
     from analysis.packet import build_report, write_outputs
 
     with Session(engine) as session:
-        report = build_report(session, campaign_codes=codes, language=language, min_n=min_n)
+        report = build_report(
+            session, campaign_codes=codes, language=language, min_n=min_n, worker_start="spawn"
+        )
     with TemporaryDirectory() as tmp:
         paths = write_outputs(report, Path(tmp), REPORT_FORMATS)
         found = [(paths.pdf, "packet"), (paths.html, "packet"), (paths.xlsx, "workbook")]

@@ -386,3 +386,49 @@ def test_the_aspirations_page_names_each_question_once() -> None:
         ("", "Work", "2"),
         ("Help?", "Tutoring", "4"),
     )
+
+
+def test_a_spawned_theme_worker_gives_the_same_table(
+    school: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot builds `/report` in a thread, so its theme worker is spawned, not forked."""
+    inline = build_report(school, campaign_codes=["S1", "F1"]).tables["themes"]
+    monkeypatch.setattr(packet_themes, "PARALLEL_TEXTS", 1)
+    spawned = build_report(school, campaign_codes=["S1", "F1"], worker_start="spawn")
+    pd.testing.assert_frame_equal(inline, spawned.tables["themes"])
+    assert spawned.timings["themes_worker_mb"] > 0  # it did run in a worker
+
+
+def test_a_summarizer_a_spawned_worker_cannot_take_runs_here(
+    school: Session, fake_themes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packet_themes, "PARALLEL_TEXTS", 1)
+    report = build_report(school, campaign_codes=["S1", "F1"], worker_start="spawn")
+    assert len(fake_themes) == 1  # the closure cannot be pickled: it ran in this process
+    assert report.tables["themes"].loc[0, "theme"] == "Transportation"
+
+
+def test_a_stuck_theme_worker_is_given_up_and_the_summary_made_here(
+    school: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+
+    parent = os.getpid()
+    calls: list[int] = []
+
+    def summarize(texts: pd.DataFrame, **kwargs: object) -> pd.DataFrame:
+        if os.getpid() != parent:
+            time.sleep(60)  # the worker hangs
+        calls.append(os.getpid())
+        return packet_themes.summarize_themes(texts, **kwargs)  # type: ignore[arg-type]
+
+    inline = build_report(school, campaign_codes=["S1", "F1"]).tables["themes"]
+    monkeypatch.setattr(packet_themes, "_summarize_themes", lambda: summarize)
+    monkeypatch.setattr(packet_themes, "PARALLEL_TEXTS", 1)
+    monkeypatch.setattr(packet_themes, "WORKER_TIMEOUT_S", 0.5)
+    started = time.monotonic()
+    report = build_report(school, campaign_codes=["S1", "F1"])
+    assert time.monotonic() - started < 30
+    assert calls == [parent]
+    pd.testing.assert_frame_equal(inline, report.tables["themes"])
