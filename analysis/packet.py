@@ -181,8 +181,8 @@ def write_outputs(
     if "html" in formats:
         html = out_dir / f"packet-{suffix}.html"
         html.write_text(render_html(report, *others), encoding="utf-8")
-    # The PDF's appendix may be laid out by a second process: start it before the other
-    # formats are written, so they are written alongside it.
+    # A large PDF is laid out by helper processes (`analysis.packet_pdf`): hand them their
+    # parts before the other formats are written, so those are written alongside.
     pending = PendingPdf(*render_pdf_parts(report, *others)) if "pdf" in formats else None
     try:
         if "md" in formats:
