@@ -29,6 +29,7 @@ from bot.reach import reach_loop
 from bot.receiving import Poller, webhook_app
 from bot.runtime import ChorusApplication, Runtime, runtime_of
 from bot.settings import BotSettings
+from bot.staff.report_jobs import report_loop
 from surveys.crud import inbox, outbox
 from surveys.crud.respondents import Db, now_utc
 from surveys.errors import ChorusError
@@ -123,6 +124,7 @@ async def serving(
         asyncio.create_task(housekeeping(runtime, stop), name="housekeeping"),
         asyncio.create_task(Escalator(runtime).run(stop), name="alerts"),
         asyncio.create_task(reach_loop(runtime, stop), name="reach"),
+        asyncio.create_task(report_loop(runtime, stop), name="reports"),
     ]
     site: web.AppRunner | None = None
     try:

@@ -37,13 +37,16 @@ def load(member: StaffMember) -> Flow | None:
         return None  # unreadable state: as if no flow were running
 
 
+def dumps(flow: Flow) -> str:
+    """The stored form (`report_jobs` finds a report in the making by its `"step": "making"`)."""
+    return json.dumps(
+        {"name": flow.name, "nonce": flow.nonce, "step": flow.step, "data": flow.data},
+        ensure_ascii=False,
+    )
+
+
 def save(session: Session, member: StaffMember, flow: Flow | None) -> None:
-    member.state = None
-    if flow is not None:
-        member.state = json.dumps(
-            {"name": flow.name, "nonce": flow.nonce, "step": flow.step, "data": flow.data},
-            ensure_ascii=False,
-        )
+    member.state = None if flow is None else dumps(flow)
     member.updated_at = now_utc()
     session.add(member)
 

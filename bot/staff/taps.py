@@ -8,20 +8,19 @@ packet between two transactions, in a thread, so no transaction waits on it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass
 
 from telegram import CallbackQuery, Message, Update
 
 from bot.flyer import campaign_link
 from bot.outgoing import FileTooLarge, Outgoing
 from bot.runtime import ChorusContext, language_hint
-from bot.staff import launch_flow, members, share_flow, state
-from bot.staff.access import Staff, orm, run_as_staff, staff_of
+from bot.staff import launch_flow, members, report_jobs, share_flow, state
+from bot.staff.access import Staff, run_as_staff
 from bot.staff.buttons import StaffTap, button, column, decode
 from bot.staff.campaign_views import label, own_campaign, own_campaigns
-from bot.staff.documents import EXPORT_FORMATS, Document, build_packet, export_document
+from bot.staff.documents import EXPORT_FORMATS, export_document
+from bot.staff.report_jobs import ReportJob, names_of
 from bot.staff.state import Flow
 from surveys.crud.campaigns import close_campaign
 from surveys.crud.staff import StaffError, create_invitation
@@ -30,15 +29,6 @@ from surveys.models import Campaign, CampaignStatus
 from surveys.roles import RoleError, parse_roles
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ReportJob:
-    codes: list[str]
-    names: str
-    language: str
-    min_n: int
-    member_id: int
 
 
 def _record_choice(staff: Staff, query: CallbackQuery) -> None:
@@ -101,7 +91,7 @@ def _report_choice(staff: Staff, flow: Flow, campaign: Campaign) -> ReportJob | 
     if not others:
         return _report_job(staff, flow)
     state.save(staff.session, staff.member, flow)
-    names = _names(staff, chosen)
+    names = names_of(staff, chosen)
     buttons = [button(label(c, staff.language), flow.nonce, "A", c.id or 0) for c in others]
     buttons.append(button(t("staff.report.make", staff.language), flow.nonce, "G"))
     text = t("staff.report.add", staff.language, campaigns=names, school=campaign.school)
@@ -109,29 +99,17 @@ def _report_choice(staff: Staff, flow: Flow, campaign: Campaign) -> ReportJob | 
     return None
 
 
-def _names(staff: Staff, ids: list[int]) -> str:
-    campaigns = [own_campaign(staff, i) for i in ids]
-    return "; ".join(label(c, staff.language) for c in campaigns if c is not None)
-
-
 def _report_job(staff: Staff, flow: Flow) -> ReportJob | None:
-    campaigns = [own_campaign(staff, i) for i in flow.data.get("campaigns", [])]
-    state.save(staff.session, staff.member, None)
+    ids = list(flow.data.get("campaigns", []))
+    campaigns = [own_campaign(staff, i) for i in ids]
     if not campaigns or any(c is None for c in campaigns):
+        state.save(staff.session, staff.member, None)
         staff.say("staff.unavailable")
         return None
     for campaign in campaigns:
         assert campaign is not None
         staff.audit("campaign.report", campaign_id=campaign.id, detail=staff.language)
-    staff.say("staff.report.working")
-    assert staff.member.id is not None
-    return ReportJob(
-        codes=[c.code for c in campaigns if c is not None],
-        names=_names(staff, flow.data["campaigns"]),
-        language=staff.language,
-        min_n=staff.organization.min_group_size,
-        member_id=staff.member.id,
-    )
+    return report_jobs.begin(staff, flow, ids)
 
 
 def _invite(staff: Staff, role: str) -> None:
@@ -228,37 +206,4 @@ async def handle(update: Update, context: ChorusContext, data: str) -> None:
 
     await context.runtime.transact(work)
     for job in jobs:
-        await send_report(context, chat_id, job)
-
-
-async def send_report(context: ChorusContext, chat_id: int, job: ReportJob) -> None:
-    """Build the packet in a thread, then queue it, if the member is still staff."""
-    engine = context.runtime.database.engine
-    error = ""
-    documents: list[Document] = []
-    try:
-        documents = await asyncio.to_thread(
-            build_packet, engine, codes=job.codes, language=job.language, min_n=job.min_n
-        )
-    except ValueError as exc:
-        error = str(exc)
-
-    def work(out: Outgoing) -> None:
-        with orm(out.db) as session:
-            staff = staff_of(out, session, chat_id=chat_id, update_id=None)
-            if staff is None or staff.member.id != job.member_id:
-                return  # revoked while the packet was being made: nothing is sent
-            if error:
-                staff.say("staff.report.failed", error=error)
-                return
-            for document in documents:
-                key = (
-                    "staff.report.packet" if document.kind == "packet" else "staff.report.workbook"
-                )
-                caption = t(key, job.language, campaigns=job.names)[:1024]
-                try:
-                    out.send_document(chat_id, document.content, document.filename, caption=caption)
-                except FileTooLarge:
-                    staff.say("staff.too_large", filename=document.filename)
-
-    await context.runtime.transact(work)
+        await report_jobs.send_report(context.runtime, chat_id, job)
