@@ -53,7 +53,6 @@ class PdfStats:
     seconds: float = 0.0
     helper_mb: float = 0.0
     helper_cpu_s: float = 0.0
-    helper_used: bool = False
 
 
 def render_pdf(html: str, path: Path) -> Path:
@@ -123,7 +122,6 @@ class PdfHelper:
             stats.helper_cpu_s += float(measured["cpu_s"])
         except (ValueError, KeyError, IndexError):
             pass
-        stats.helper_used = True
         return True
 
     def alive(self) -> bool:
@@ -145,12 +143,19 @@ _warm: list[PdfHelper] = []
 def prestart() -> None:
     """Start the helpers now, so they are warm when a large packet's HTML is ready (one
     per part; one nobody takes exits after `IDLE_TIMEOUT_S`, or with this process)."""
-    while len(_warm) < len(PARTS) and (os.cpu_count() or 1) > 1:
-        try:
-            _warm.append(PdfHelper())
-        except OSError as exc:
-            log.warning("cannot start a PDF helper (%s)", exc)
-            return
+    while len(_warm) < len(PARTS) and (helper := _start()) is not None:
+        _warm.append(helper)
+
+
+def _start() -> PdfHelper | None:
+    """A new helper; None on one core (no second core to lay out on) or if it cannot start."""
+    if (os.cpu_count() or 1) < 2:
+        return None
+    try:
+        return PdfHelper()
+    except OSError as exc:
+        log.warning("cannot start a PDF helper (%s); its part is laid out here", exc)
+        return None
 
 
 def _take_helper() -> PdfHelper | None:
@@ -159,12 +164,7 @@ def _take_helper() -> PdfHelper | None:
         if helper.alive():
             return helper
         helper.stop()  # a prestarted one that nobody took in time has exited
-    if (os.cpu_count() or 1) > 1:
-        try:
-            return PdfHelper()
-        except OSError as exc:
-            log.warning("cannot start a PDF helper (%s); laying the part out here", exc)
-    return None
+    return _start()
 
 
 @atexit.register
@@ -221,11 +221,6 @@ class PendingPdf:
         while self._helpers:
             self._helpers.popitem()[1].stop()
         self._tmp.cleanup()
-
-
-def write_packet_pdf(pages_html: str, appendix_html: str, path: Path) -> PdfStats:
-    """The packet's PDF at `path`: the pages, then the appendix (numbered A-1, A-2...)."""
-    return PendingPdf(pages_html, appendix_html).finish(path)
 
 
 def _serve() -> int:

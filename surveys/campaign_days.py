@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def zone(name: str | None) -> ZoneInfo:
-    """The named timezone; UTC for none or one this machine does not know."""
+    """An organization's timezone; UTC for none or one this machine does not know (the
+    alert messages read their times in it too)."""
     try:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):

@@ -9,11 +9,11 @@ chat id, name or username, so no code path here could add one.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_skeleton, format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from surveys.campaign_days import zone as organization_zone
 from surveys.crud.alerts import AlertFacts
 from surveys.i18n import locale, t
 from surveys.models import AlertStatus
@@ -50,18 +50,11 @@ def is_alert_data(data: str | None) -> bool:
     return data is not None and data.startswith(f"{PREFIX}:")
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def format_moment(moment: datetime, timezone: str, language: str) -> str:
     """ "Mon, Mar 2, 2026, 9:04 AM (America/Chicago)", in the organization's timezone and
     the reader's language."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    zone = _zone(timezone)
+    zone = organization_zone(timezone)
     where = locale(language)
     return t(
         "alerts.time",

@@ -46,8 +46,9 @@ class StaffTap:
     def permission(self) -> Permission | None:
         return KIND_PERMISSIONS[self.kind]
 
-    def campaign_id(self) -> int | None:
-        """The first field as a campaign id, or None when it is not a number."""
+    def first_id(self) -> int | None:
+        """The first field as a row id (a campaign's, a member's), or None when it is not
+        one. Never trusted: the caller checks it belongs to the member's organization."""
         if not self.fields or not self.fields[0].isdigit() or len(self.fields[0]) > 12:
             return None
         return int(self.fields[0])

@@ -77,9 +77,10 @@ def on_tap(staff: Staff, flow: Flow, tap: StaffTap) -> None:
 
 
 def _other_member(staff: Staff, tap: StaffTap) -> StaffMember | None:
-    if len(tap.fields) != 1 or not tap.fields[0].isdigit() or len(tap.fields[0]) > 12:
+    member_id = tap.first_id()
+    if member_id is None or len(tap.fields) != 1:
         return None
-    found = staff.session.get(StaffMember, int(tap.fields[0]))
+    found = staff.session.get(StaffMember, member_id)
     if (
         found is None
         or found.organization_id != staff.organization.id

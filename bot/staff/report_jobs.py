@@ -31,7 +31,7 @@ from bot.staff.documents import Document, build_packet
 from bot.staff.state import Flow
 from surveys.crud.respondents import now_utc
 from surveys.i18n import t
-from surveys.models import StaffMember
+from surveys.models import Campaign, StaffMember
 
 logger = logging.getLogger(__name__)
 
@@ -53,26 +53,28 @@ class ReportJob:
 
 
 def names_of(staff: Staff, ids: list[int]) -> str:
-    campaigns = [own_campaign(staff, i) for i in ids]
+    return _names(staff, [own_campaign(staff, i) for i in ids])
+
+
+def _names(staff: Staff, campaigns: list[Campaign | None]) -> str:
     return "; ".join(label(c, staff.language) for c in campaigns if c is not None)
 
 
-def begin(staff: Staff, flow: Flow, ids: list[int], *, now: datetime | None = None) -> ReportJob:
-    """Keep the request in the member's flow and say the report is being made."""
-    moment = now or now_utc()
-    flow.step, flow.data = "making", {"campaigns": ids, "since": moment.isoformat(), "try": 1}
+def begin(staff: Staff, flow: Flow, campaigns: list[Campaign]) -> ReportJob:
+    """Keep the request (the member's own `campaigns`, already checked) in the member's
+    flow and say the report is being made."""
+    ids = [c.id for c in campaigns]
+    flow.step, flow.data = "making", {"campaigns": ids, "since": now_utc().isoformat(), "try": 1}
     state.save(staff.session, staff.member, flow)
     staff.say("staff.report.working")
-    return _job(staff, flow)
+    return _job(staff, flow, list(campaigns))
 
 
-def _job(staff: Staff, flow: Flow) -> ReportJob:
-    ids = list(flow.data["campaigns"])
-    campaigns = [own_campaign(staff, i) for i in ids]
+def _job(staff: Staff, flow: Flow, campaigns: list[Campaign | None]) -> ReportJob:
     assert staff.member.id is not None
     return ReportJob(
         codes=[c.code for c in campaigns if c is not None],
-        names=names_of(staff, ids),
+        names=_names(staff, campaigns),
         language=staff.language,
         min_n=staff.organization.min_group_size,
         member_id=staff.member.id,
@@ -143,7 +145,8 @@ def claim_stale(out: Outgoing, *, now: datetime) -> list[tuple[int, ReportJob]]:
                 state.save(session, member, None)
                 staff.say("staff.report.gave_up")
                 continue
-            claimed.append((member.chat_id, _job(staff, flow)))
+            campaigns = [own_campaign(staff, i) for i in flow.data["campaigns"]]
+            claimed.append((member.chat_id, _job(staff, flow, campaigns)))
     return claimed
 
 

@@ -100,16 +100,15 @@ def _report_choice(staff: Staff, flow: Flow, campaign: Campaign) -> ReportJob | 
 
 
 def _report_job(staff: Staff, flow: Flow) -> ReportJob | None:
-    ids = list(flow.data.get("campaigns", []))
-    campaigns = [own_campaign(staff, i) for i in ids]
-    if not campaigns or any(c is None for c in campaigns):
+    found = [own_campaign(staff, i) for i in flow.data.get("campaigns", [])]
+    campaigns = [c for c in found if c is not None]
+    if not campaigns or len(campaigns) != len(found):
         state.save(staff.session, staff.member, None)
         staff.say("staff.unavailable")
         return None
     for campaign in campaigns:
-        assert campaign is not None
         staff.audit("campaign.report", campaign_id=campaign.id, detail=staff.language)
-    return report_jobs.begin(staff, flow, ids)
+    return report_jobs.begin(staff, flow, campaigns)
 
 
 def _invite(staff: Staff, role: str) -> None:
@@ -158,7 +157,7 @@ def _campaign_tap(staff: Staff, flow: Flow, tap: StaffTap) -> ReportJob | None:
     if expected.get(tap.kind) != (flow.name, flow.step):
         staff.say("staff.old_button")
         return None
-    campaign = own_campaign(staff, tap.campaign_id())
+    campaign = own_campaign(staff, tap.first_id())
     if campaign is None:
         staff.say("staff.unavailable")
         return None

@@ -23,18 +23,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from surveys.crud.respondents import Db, now_utc
 from surveys.crud.staff import active_member, audit, member_roles, members_with_role
+from surveys.crud.tables import table_of
 from surveys.models import Alert, AlertStatus, Campaign, Organization, StaffMember
 from surveys.roles import Permission, StaffRole, may
 
-_alert: Table = Alert.__table__  # type: ignore[attr-defined]
-_campaign: Table = Campaign.__table__  # type: ignore[attr-defined]
-_organization: Table = Organization.__table__  # type: ignore[attr-defined]
+_alert = table_of(Alert)
+_campaign = table_of(Campaign)
+_organization = table_of(Organization)
 
 HANDLED = (AlertStatus.FOLLOWING_UP, AlertStatus.NOT_A_CONCERN)
 """What a safeguarding lead may set an open alert to."""

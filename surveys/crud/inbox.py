@@ -11,15 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from surveys.crud.lanes import try_lock_lane
 from surveys.crud.respondents import Db, now_utc
+from surveys.crud.tables import table_of
 from surveys.models import InboxStatus, InboxUpdate, ProcessedUpdate
 
-_inbox: Table = InboxUpdate.__table__  # type: ignore[attr-defined]
-_processed: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+_inbox = table_of(InboxUpdate)
+_processed = table_of(ProcessedUpdate)
 
 QUEUE = "inbox"
 UNFINISHED = (InboxStatus.QUEUED.value, InboxStatus.PROCESSING.value)

@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, exists, func, select, text, update
+from sqlalchemy import and_, bindparam, delete, exists, func, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from surveys.crud.lanes import try_lock_lane
 from surveys.crud.respondents import Db, now_utc
+from surveys.crud.tables import table_of
 from surveys.models import OutboxMessage, OutboxPriority, OutboxStatus
 
-_outbox: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+_outbox = table_of(OutboxMessage)
 
 QUEUE = "outbox"
 ERROR_LENGTH = 200

@@ -19,19 +19,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.engine import Connection, Row
 
 from surveys.crud.campaigns import as_utc
 from surveys.crud.respondents import Db
+from surveys.crud.tables import table_of
 from surveys.models import Campaign, CampaignStatus, Contact, Organization, Respondent
 from surveys.reach_schedule import parse_quiet_hours, release_time, stored_reminders
 from surveys.status import RespondentStatus
 
-_respondent: Table = Respondent.__table__  # type: ignore[attr-defined]
-_contact: Table = Contact.__table__  # type: ignore[attr-defined]
-_campaign: Table = Campaign.__table__  # type: ignore[attr-defined]
-_organization: Table = Organization.__table__  # type: ignore[attr-defined]
+_respondent = table_of(Respondent)
+_contact = table_of(Contact)
+_campaign = table_of(Campaign)
+_organization = table_of(Organization)
 
 REMINDABLE = (RespondentStatus.ROLE, RespondentStatus.IN_PROGRESS)
 """Started (past consent) and not finished."""

@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, TextualSelect, bindparam, delete, insert, select, text, update
+from sqlalchemy import TextualSelect, bindparam, delete, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from surveys.crud.tables import table_of
 from surveys.models import (
     Answer,
     Campaign,
@@ -33,12 +34,12 @@ from surveys.models import (
     new_respondent_id,
 )
 
-_respondent: Table = Respondent.__table__  # type: ignore[attr-defined]
-_contact: Table = Contact.__table__  # type: ignore[attr-defined]
-_campaign: Table = Campaign.__table__  # type: ignore[attr-defined]
-_answer: Table = Answer.__table__  # type: ignore[attr-defined]
-_processed: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
-_survey: Table = SurveyRecord.__table__  # type: ignore[attr-defined]
+_respondent = table_of(Respondent)
+_contact = table_of(Contact)
+_campaign = table_of(Campaign)
+_answer = table_of(Answer)
+_processed = table_of(ProcessedUpdate)
+_survey = table_of(SurveyRecord)
 
 
 def now_utc() -> datetime:

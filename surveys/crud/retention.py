@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Table, delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.engine import Connection
 
 from surveys.crud.campaigns import as_utc
 from surveys.crud.respondents import Db
+from surveys.crud.tables import table_of
 from surveys.models import (
     Alert,
     Campaign,
@@ -36,15 +37,15 @@ from surveys.models import (
     StaffMember,
 )
 
-_campaign: Table = Campaign.__table__  # type: ignore[attr-defined]
-_organization: Table = Organization.__table__  # type: ignore[attr-defined]
-_contact: Table = Contact.__table__  # type: ignore[attr-defined]
-_inbox: Table = InboxUpdate.__table__  # type: ignore[attr-defined]
-_outbox: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
-_processed: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
-_alert: Table = Alert.__table__  # type: ignore[attr-defined]
-_staff: Table = StaffMember.__table__  # type: ignore[attr-defined]
-_respondent: Table = Respondent.__table__  # type: ignore[attr-defined]
+_campaign = table_of(Campaign)
+_organization = table_of(Organization)
+_contact = table_of(Contact)
+_inbox = table_of(InboxUpdate)
+_outbox = table_of(OutboxMessage)
+_processed = table_of(ProcessedUpdate)
+_alert = table_of(Alert)
+_staff = table_of(StaffMember)
+_respondent = table_of(Respondent)
 
 DEFAULT_RETENTION_DAYS = 90
 CHUNK = 500

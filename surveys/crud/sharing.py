@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.engine import Connection, Row
 
 from surveys.crud.outbox import NewMessage, enqueue
 from surveys.crud.respondents import Db, now_utc, set_opted_out
+from surveys.crud.tables import table_of
 from surveys.engine import Progress, voice
 from surveys.models import (
     Contact,
@@ -34,9 +35,9 @@ from surveys.models import (
 )
 from surveys.status import RespondentStatus
 
-_contact: Table = Contact.__table__  # type: ignore[attr-defined]
-_respondent: Table = Respondent.__table__  # type: ignore[attr-defined]
-_outbox: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+_contact = table_of(Contact)
+_respondent = table_of(Respondent)
+_outbox = table_of(OutboxMessage)
 
 BATCH = 500
 """Contacts marked and queued per transaction."""

@@ -35,7 +35,7 @@ def test_malformed_data_is_refused(data: str) -> None:
 
 def test_a_campaign_id_must_be_a_number() -> None:
     tap = decode("S:abcd:C:drop")
-    assert tap is not None and tap.campaign_id() is None
+    assert tap is not None and tap.first_id() is None
     assert tap.permission is Permission.CLOSE
 
 
