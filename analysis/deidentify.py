@@ -33,8 +33,8 @@ from textblob.en.taggers import PatternTagger
 
 from analysis.names import is_listed_name, is_unambiguous_name
 from analysis.textnorm import fold
+from analysis.theme_results import REMOVED
 
-REMOVED = "[removed]"
 Span = tuple[int, int]
 
 _TAGGER = PatternTagger()

@@ -30,7 +30,7 @@ from analysis.packet_tables import Tables
 from analysis.prompts import DataWalkPrompt, build_prompts
 from analysis.response_rate import response_rate
 from analysis.suppression import SMALL, hidden_label, is_shown, rule_statement
-from analysis.themes import COLUMNS as THEME_COLUMNS
+from analysis.theme_results import COLUMNS as THEME_COLUMNS
 
 THEME_PAGE_THEMES = 6
 """Themes on the theme page (most mentioned first); every theme is in the appendix."""

@@ -11,11 +11,11 @@ from typing import Any
 import pandas as pd
 
 from analysis.breakdowns import DIMENSIONS
-from analysis.deidentify import REMOVED
 from analysis.locales import domain_label, group_label, integer, number, percent, text
 from analysis.packet_model import Table
 from analysis.packet_tables import is_nan
-from analysis.sentiment import describe_sentiment
+from analysis.sentiment_labels import describe_sentiment
+from analysis.theme_results import REMOVED
 
 GAPS_SHOWN = 10
 """Mirrored items listed in the gap table, biggest gap first."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable
 
-from analysis.deidentify import REMOVED, deidentify, truncate
+from analysis.deidentify import deidentify, truncate
+from analysis.theme_results import REMOVED
 
 SHORTEST = 40
 LONGEST = 240

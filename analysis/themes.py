@@ -29,15 +29,14 @@ from analysis.emergent import noun_phrases, parse_tokens
 from analysis.quotes import IDEAL, LONGEST, SHORTEST, pick_quotes
 from analysis.sentences import cut, ends_sentence, find_sentences, piece_sentences
 from analysis.sentiment import (
-    TONE_THRESHOLD,
     SentenceRun,
-    label_from_counts,
     polarity_of_runs,
     polarity_of_sentences,
     polarity_of_tokens,
     sentence_run,
 )
 from analysis.sentiment_es import polarity_es, reaches_on_es, word_scores_es
+from analysis.sentiment_labels import TONE_THRESHOLD, label_from_counts
 from analysis.textnorm import (
     LANGUAGES,
     MATCH_WORD,
@@ -46,41 +45,19 @@ from analysis.textnorm import (
     language_from_counts,
     stopword_counts,
 )
+from analysis.theme_results import COLUMNS, DTYPES, EMERGENT_PREFIX, empty_result
 
 __all__ = [
     "COLUMNS",
+    "EMERGENT_PREFIX",
     "Codebook",
     "CodebookError",
     "deidentify",
+    "empty_result",
     "load_codebook",
     "summarize_themes",
 ]
 
-COLUMNS = [
-    "theme_id",
-    "theme",
-    "kind",
-    "respondents",
-    "share",
-    "sentiment",
-    "sentiment_n",
-    "not_scored",
-    "quotes",
-    "sentiment_label",
-]
-_DTYPES = {
-    "theme_id": object,
-    "theme": object,
-    "kind": object,
-    "respondents": "int64",
-    "share": "float64",
-    "sentiment": "float64",
-    "sentiment_n": "int64",
-    "not_scored": "int64",
-    "quotes": object,
-    "sentiment_label": object,
-}
-EMERGENT_PREFIX = "emergent:"
 EMERGENT_TOP = 10
 # A theme (deductive or emergent) a handful of people mention can point at one family, and
 # its quotes would be theirs: it is shown, with quotes, only from this many people on.
@@ -113,11 +90,6 @@ def clear_caches() -> None:
     sentiment._sentence_part.cache_clear()
     sentiment._closed_end.cache_clear()
     emergent._singular.cache_clear()
-
-
-def empty_result() -> pd.DataFrame:
-    """The result for no text at all: the columns and dtypes, no rows."""
-    return pd.DataFrame({column: pd.Series(dtype=_DTYPES[column]) for column in COLUMNS})  # type: ignore[call-overload]
 
 
 def summarize_themes(
@@ -209,7 +181,7 @@ def summarize_themes(
     summary = summary.sort_values(
         ["respondents", "kind", "theme_id"], ascending=[False, True, True], kind="stable"
     )
-    return summary[COLUMNS].reset_index(drop=True).astype(_DTYPES)  # type: ignore[arg-type]
+    return summary[COLUMNS].reset_index(drop=True).astype(DTYPES)  # type: ignore[arg-type]
 
 
 def clean_answers(texts: pd.DataFrame) -> pd.DataFrame:

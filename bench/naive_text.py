@@ -22,8 +22,8 @@ from textblob.en.parsers import PatternParser
 from analysis.codebook import Codebook, load_codebook
 from analysis.emergent import noun_phrases, tokens_from_tagged
 from analysis.quotes import pick_quotes, rank_key
-from analysis.sentiment import TONE_THRESHOLD, label_from_counts
 from analysis.sentiment_es import polarity_es
+from analysis.sentiment_labels import TONE_THRESHOLD, label_from_counts
 from analysis.textnorm import effective_language, fold
 from analysis.themes import (
     COLUMNS,

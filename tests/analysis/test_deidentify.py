@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.deidentify import REMOVED, deidentify, truncate
+from analysis.deidentify import deidentify, truncate
+from analysis.theme_results import REMOVED
 
 
 @pytest.mark.parametrize(

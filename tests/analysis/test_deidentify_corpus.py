@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from analysis.deidentify import REMOVED, deidentify
+from analysis.deidentify import deidentify
 from analysis.quotes import pick_quotes
+from analysis.theme_results import REMOVED
 from bench.pii_corpus import load_corpus, score
 
 _WORD = re.compile(r"[^\W_]+")

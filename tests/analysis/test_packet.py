@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from analysis import packet_themes
 from analysis.packet import build_report, render_html, render_markdown, write_report
+from analysis.themes import summarize_themes
 from tests.analysis.seeding import SKIP, Seed, Text
 
 CHAT_ID = 770011223344
@@ -421,7 +422,7 @@ def test_a_stuck_theme_worker_is_given_up_and_the_summary_made_here(
         if os.getpid() != parent:
             time.sleep(60)  # the worker hangs
         calls.append(os.getpid())
-        return packet_themes.summarize_themes(texts, **kwargs)  # type: ignore[arg-type]
+        return summarize_themes(texts, **kwargs)  # type: ignore[arg-type]
 
     inline = build_report(school, campaign_codes=["S1", "F1"]).tables["themes"]
     monkeypatch.setattr(packet_themes, "_summarize_themes", lambda: summarize)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.codebook import load_codebook
-from analysis.deidentify import REMOVED
 from analysis.quotes import pick_quotes, rank_key
+from analysis.theme_results import REMOVED
 from analysis.themes import summarize_themes
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "text"

@@ -10,18 +10,16 @@ from textblob import TextBlob
 from textblob.en import parser
 
 from analysis.codebook import load_codebook
-from analysis.sentiment import (
+from analysis.sentiment import polarity, polarity_in, polarity_of_tokens
+from analysis.sentiment_es import polarity_es
+from analysis.sentiment_labels import (
     LABELS,
     MIXED,
     NEGATIVE,
     POSITIVE,
     describe_sentiment,
-    polarity,
-    polarity_in,
-    polarity_of_tokens,
     sentiment_label,
 )
-from analysis.sentiment_es import polarity_es
 from analysis.themes import summarize_themes
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "text"

@@ -13,8 +13,8 @@ import pytest
 from textblob import TextBlob
 
 from analysis.codebook import load_codebook
-from analysis.deidentify import REMOVED
 from analysis.sentiment_es import polarity_es
+from analysis.theme_results import REMOVED
 from analysis.themes import COLUMNS, MIN_THEME_RESPONDENTS, summarize_themes
 from bench.bench_text import generate_texts
 from bench.naive_text import naive_summarize_themes
