@@ -174,15 +174,26 @@ _ANSWERS_UNTIMED_SQL = text(
     "FROM answer a JOIN respondent r ON r.id = a.respondent_id "
     "WHERE r.campaign_id IN :campaigns"
 ).bindparams(bindparam("campaigns", expanding=True, type_=Integer))
+# With each text, what the bot's analysis loop kept for it, if anything (`analysis.arrivals`):
+# the theme summary uses it where it still holds instead of parsing the text again.
 _TEXTS_SQL = text(
-    "SELECT a.respondent_id, a.question_id, a.text, r.language, a.flagged "
+    "SELECT a.respondent_id, a.question_id, a.text, r.language, a.flagged, x.text_key, x.result "
     "FROM answer a JOIN respondent r ON r.id = a.respondent_id "
+    "LEFT JOIN answer_analysis x ON x.answer_id = a.id "
     "WHERE r.campaign_id IN :campaigns AND a.text IS NOT NULL AND a.skipped = :no"
 ).bindparams(
     bindparam("campaigns", expanding=True, type_=Integer),
     bindparam("no", value=False, type_=Boolean),
 )
-TEXT_COLUMNS = ["respondent_id", "question_id", "text", "language", "flagged"]
+TEXT_COLUMNS = [
+    "respondent_id",
+    "question_id",
+    "text",
+    "language",
+    "flagged",
+    "text_key",
+    "result",
+]
 _ANSWERED_SQL = text(
     "SELECT r.id FROM respondent r WHERE r.campaign_id IN :campaigns "
     "AND EXISTS (SELECT 1 FROM answer a WHERE a.respondent_id = r.id)"
@@ -287,8 +298,9 @@ def load_campaigns(session: Session, *, campaign_codes: Sequence[str]) -> pd.Dat
 def load_open_texts(session: Session, *, campaign_codes: Sequence[str]) -> pd.DataFrame:
     """The free text of some campaigns (text questions and "other" answers), skips left out.
 
-    Columns respondent_id, question_id, text, language (the respondent's), flagged: the
-    input of `analysis.themes.summarize_themes`. A small read of its own, so the slow theme
+    Columns respondent_id, question_id, text, language (the respondent's), flagged, and
+    text_key and result (what the bot kept for the text, or None): the input of
+    `analysis.themes.summarize_themes`. A small read of its own, so the slow theme
     summary can start before the million likert answers are loaded.
     """
     ordered = _campaign_rows(session, list(dict.fromkeys(campaign_codes)))

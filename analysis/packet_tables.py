@@ -77,13 +77,17 @@ def question_texts(responses: Responses, language: str) -> QuestionTexts:
 def open_texts(responses: Responses) -> pd.DataFrame:
     """Free text (text questions and multi-choice "other") in the shape `summarize_themes` reads.
 
-    The same frame, in the same order, as `load_open_texts` reads from the database.
+    The same frame, in the same order, as `load_open_texts` reads from the database, but
+    with no kept analyses: the summary works every text out.
     """
     ans = responses.answers
     texts = ans.loc[ans["text"].notna() & ~ans["skipped"], ["respondent_id", "question_id", "text"]]
     langs = responses.respondents.set_index("respondent_id")["language"]
     texts = texts.assign(
-        language=texts["respondent_id"].map(langs), flagged=ans.loc[texts.index, "flagged"]
+        language=texts["respondent_id"].map(langs),
+        flagged=ans.loc[texts.index, "flagged"],
+        text_key=None,
+        result=None,
     )
     return order_texts(texts[TEXT_COLUMNS])
 

@@ -16,7 +16,6 @@ docs/themes.md).
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from functools import lru_cache
 from multiprocessing import get_all_start_methods, get_context
 
@@ -37,6 +36,7 @@ from analysis.sentiment import (
 )
 from analysis.sentiment_es import polarity_es, reaches_on_es, word_scores_es
 from analysis.sentiment_labels import TONE_THRESHOLD, label_from_counts
+from analysis.text_results import TextResult, kept_results
 from analysis.textnorm import (
     LANGUAGES,
     MATCH_WORD,
@@ -65,14 +65,6 @@ MIN_THEME_RESPONDENTS = 5
 EMERGENT_MIN_RESPONDENTS = MIN_THEME_RESPONDENTS
 # Below this many distinct texts, starting processes costs more than it saves.
 _PARALLEL_FROM = 2000
-
-
-@dataclass(frozen=True)
-class _TextResult:
-    language: str
-    themes: dict[str, int]
-    phrases: dict[str, int]
-    polarity: float
 
 
 @lru_cache(maxsize=1)
@@ -113,6 +105,8 @@ def summarize_themes(
     """
     if language not in LANGUAGES:
         raise ValueError(f"language must be 'en' or 'es', not {language!r}")
+    # Results the bot kept as the answers arrived were worked out with the default codebook.
+    use_kept = codebook is None
     codebook = codebook if codebook is not None else _default_codebook()
     answers = clean_answers(texts)
     if answers.empty:
@@ -123,7 +117,7 @@ def summarize_themes(
     answers["who"] = pd.factorize(answers["respondent_id"])[0]
     keys = answers["declared"] + "\x1f" + answers["text"]
     codes, uniques = pd.factorize(keys)
-    results = _analyze_all(list(uniques), codebook, workers)
+    results = _results(list(uniques), answers if use_kept else None, codebook, workers)
     answers["u"] = codes
     answers["lang"] = np.array([r.language for r in results], dtype=object)[codes]
     answers["polarity"] = np.array([r.polarity for r in results], dtype=float)[codes]
@@ -198,6 +192,8 @@ def clean_answers(texts: pd.DataFrame) -> pd.DataFrame:
             "text": [str(t).strip() for t in text],
             "declared": _column(texts, "language", "").astype(object).fillna("").astype(str),
             "flagged": _column(texts, "flagged", False).astype(object).fillna(False).astype(bool),
+            "text_key": _column(texts, "text_key", None).to_numpy(dtype=object),
+            "result": _column(texts, "result", None).to_numpy(dtype=object),
         }
     )
     keep = (answers["text"] != "") & answers["respondent_id"].notna()
@@ -210,7 +206,34 @@ def _column(texts: pd.DataFrame, name: str, default: object) -> pd.Series:
     return pd.Series([default] * len(texts))
 
 
-def _analyze_all(keys: list[str], codebook: Codebook, workers: int) -> list[_TextResult]:
+def _results(
+    keys: list[str], answers: pd.DataFrame | None, codebook: Codebook, workers: int
+) -> list[TextResult]:
+    """The result for each distinct "hint\x1ftext" key: kept ones (`answers` carries them)
+    where they still hold, the rest worked out here."""
+    kept = (
+        kept_results(
+            answers["declared"].tolist(),
+            answers["text"].tolist(),
+            answers["text_key"].tolist(),
+            answers["result"].tolist(),
+        )
+        if answers is not None
+        else {}
+    )
+    missing = [key for key in keys if key not in kept]
+    worked = dict(zip(missing, _analyze_all(missing, codebook, workers), strict=True))
+    return [kept[key] if key in kept else worked[key] for key in keys]
+
+
+def analyze_texts(hints_and_texts: list[tuple[str, str]]) -> list[TextResult]:
+    """What the engine finds in each (language hint, stripped text), by the default codebook:
+    what `analysis.arrivals` keeps for the summary to use."""
+    keys = [f"{hint}\x1f{text}" for hint, text in hints_and_texts]
+    return _analyze_keys(keys, _default_codebook())
+
+
+def _analyze_all(keys: list[str], codebook: Codebook, workers: int) -> list[TextResult]:
     """Analyze each distinct "declared\x1ftext" key, in order, in one or more processes."""
     if workers <= 1 or len(keys) < _PARALLEL_FROM or "fork" not in get_all_start_methods():
         return _analyze_keys(keys, codebook)
@@ -222,7 +245,7 @@ def _analyze_all(keys: list[str], codebook: Codebook, workers: int) -> list[_Tex
         return [result for part in parts for result in part]
 
 
-def _analyze_keys(keys: list[str], codebook: Codebook) -> list[_TextResult]:
+def _analyze_keys(keys: list[str], codebook: Codebook) -> list[TextResult]:
     pieces: dict[str, _Piece] = {}
     sentence_phrases: dict[str, tuple[str, ...]] = {}
     return [
@@ -303,7 +326,7 @@ def _analyze(
     codebook: Codebook,
     pieces: dict[str, _Piece],
     sentence_phrases: dict[str, tuple[str, ...]],
-) -> _TextResult:
+) -> TextResult:
     """Everything about one distinct answer text: language, themes, phrases, polarity.
 
     Put together from its pieces' cached parts, which gives exactly what analysing the
@@ -331,7 +354,7 @@ def _analyze(
         )
         themes = _joined_matches(parts, codebook, language)
     if language != "en":
-        return _TextResult(language, themes, {}, _joined_polarity_es(parts))
+        return TextResult(language, themes, {}, _joined_polarity_es(parts))
     if len(parts) == 1:
         english = [parts[0].english(codebook, sentence_phrases)]
     else:
@@ -341,7 +364,7 @@ def _analyze(
         polarity = polarity_of_runs([run] if run is not None else [])
         if polarity is None:
             polarity = polarity_of_tokens(list(sentences))
-        return _TextResult(language, themes, phrases, polarity)
+        return TextResult(language, themes, phrases, polarity)
     phrases = {}
     for e in english:
         for phrase, count in e[2].items():
@@ -349,7 +372,7 @@ def _analyze(
     polarity = polarity_of_runs([e[3] for e in english if e[3] is not None])
     if polarity is None:
         polarity = polarity_of_tokens([s for e in english for s in e[0]])
-    return _TextResult(language, themes, phrases, polarity)
+    return TextResult(language, themes, phrases, polarity)
 
 
 def _sentence_pieces(
@@ -405,7 +428,7 @@ def _joined_polarity_es(parts: list[_Piece]) -> float:
 
 def _analyze_whole(
     text: str, declared: str, codebook: Codebook, sentence_phrases: dict[str, tuple[str, ...]]
-) -> _TextResult:
+) -> TextResult:
     """`_analyze` without the pieces: the reference it must equal.
 
     The pattern parser tags and chunks each sentence on its own, so phrases are cached per
@@ -415,16 +438,16 @@ def _analyze_whole(
     language = effective_language(text, declared, words=words)
     themes = codebook.match_words(words, language)
     if language != "en":
-        return _TextResult(language, themes, {}, polarity_es(text))
+        return TextResult(language, themes, {}, polarity_es(text))
     sentences = find_sentences(text)
     phrases: dict[str, int] = {}
     for sentence in sentences:
         for phrase in _sentence_phrases(sentence, codebook, sentence_phrases):
             phrases[phrase] = phrases.get(phrase, 0) + 1
-    return _TextResult(language, themes, phrases, polarity_of_sentences(sentences))
+    return TextResult(language, themes, phrases, polarity_of_sentences(sentences))
 
 
-def _membership(answers: pd.DataFrame, results: list[_TextResult], field: str) -> pd.DataFrame:
+def _membership(answers: pd.DataFrame, results: list[TextResult], field: str) -> pd.DataFrame:
     """Answer rows joined to the themes (or phrases) their text mentions, with hit counts."""
     pairs = [
         (u, theme_id, hits)

@@ -1,12 +1,16 @@
 """Packet benchmark: 10,000 respondents, 1,000,000 likert answers, 100,000 open answers.
 
 Loads through the database, as `chorus report` does: the data is bulk-inserted into a
-fresh, migrated SQLite file first (not timed), then a child process builds the whole
+fresh, migrated SQLite file first (not timed), and each open answer is worked out and kept as
+the bot's analysis loop does while a campaign runs (`bot/analysing.py`; timed and printed,
+not part of the packet). Then a child process builds the whole
 packet from it (load, numbers, themes, charts, HTML, PDF, Markdown, XLSX, CSV) and reports its
 wall time and the peak memory of each process it uses (the packet process, imports included;
 its theme worker; its two PDF helpers), each measured by that process itself. The same
 open answers then go through the naive per-answer TextBlob loop (`bench/naive_text.py`) in
-the same run, and the two theme tables must be equal.
+the same run, and the two theme tables must be equal. Last, the packet is built once more
+from a copy of the database with nothing kept ("cold": answers that arrived with no bot
+running, say), where the theme worker works every comment out itself.
 
     .venv/bin/python bench/bench_packet.py                 # the full size
     .venv/bin/python bench/bench_packet.py --respondents 1000   # a quick look
@@ -197,7 +201,40 @@ def populate(url: str, respondents: int, seed: int) -> dict[str, object]:
     return {"codes": codes, **counts, "distinct_texts": int(texts["text"].nunique())}
 
 
-def measure(url: str, codes: list[str], out: Path) -> None:
+def analyse_arrivals(url: str) -> tuple[int, float]:
+    """Work out and keep every open answer not yet analysed, a batch per transaction, as the
+    bot's analysis loop does; returns how many and the seconds it took."""
+    from analysis.arrivals import BATCH, analyse_pending
+    from surveys.db import make_engine, session_scope
+
+    engine = make_engine(url)
+    started = time.perf_counter()
+    total = 0
+    while True:
+        with session_scope(engine) as session:
+            done = analyse_pending(session, limit=BATCH)
+        total += done
+        if done < BATCH:
+            break
+    engine.dispose()
+    return total, time.perf_counter() - started
+
+
+def cold_copy(db: Path) -> Path:
+    """A copy of the database with nothing kept by the analysis loop."""
+    import sqlite3
+
+    cold = db.with_name("cold.db")
+    source, target = sqlite3.connect(db), sqlite3.connect(cold)
+    with target:
+        source.backup(target)
+        target.execute("DELETE FROM answer_analysis")
+    source.close()
+    target.close()
+    return cold
+
+
+def measure(url: str, codes: list[str], out: Path, naive_too: bool = True) -> None:
     """Child process: build and write the packet, then the naive text baseline; print JSON."""
     start = time.perf_counter()
     from analysis import packet
@@ -222,6 +259,9 @@ def measure(url: str, codes: list[str], out: Path) -> None:
     cpu, worker_cpu = me.ru_utime + me.ru_stime, workers.ru_utime + workers.ru_stime
     load_average = os.getloadavg()[0]
 
+    if not naive_too:
+        print(json.dumps({"total": total, "stage_themes": report.timings.get("themes", 0.0)}))
+        return
     # The baseline, on exactly the texts the packet summarized (not part of the timing above).
     from bench.naive_text import naive_summarize_themes
 
@@ -271,12 +311,12 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse", action="store_true", help="with --keep: reuse the database made last time"
     )
     parser.add_argument(
-        "--measure", nargs=3, metavar=("URL", "CODES", "OUT"), help=argparse.SUPPRESS
+        "--measure", nargs=4, metavar=("URL", "CODES", "OUT", "NAIVE"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
     if args.measure:
-        url, codes, out = args.measure
-        measure(url, codes.split(","), Path(out))
+        url, codes, out, naive_too = args.measure
+        measure(url, codes.split(","), Path(out), naive_too == "naive")
         return 0
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="chorus-bench-"))
@@ -300,17 +340,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{made['open']:,} open answers ({made['distinct_texts']:,} distinct); "
         f"bulk insert {setup:.1f} s (not timed)"
     )
-    child = subprocess.run(
-        [sys.executable, __file__, "--measure", url, ",".join(made["codes"]), str(work / "out")],
-        capture_output=True,
-        text=True,
-        check=False,
+    analysed, analysing_s = analyse_arrivals(url)
+    print(
+        f"analysis loop: {analysed:,} open answers worked out and kept in {analysing_s:.1f} s "
+        f"({1000 * analysing_s / max(analysed, 1):.2f} ms each, as they arrive; not timed)"
     )
-    if child.returncode != 0:
-        print(child.stdout, child.stderr, sep="\n", file=sys.stderr)
+    m = run_packet(url, made["codes"], work / "out", naive_too=True)
+    cold = run_packet(f"sqlite:///{cold_copy(db)}", made["codes"], work / "out-cold")
+    if m is None or cold is None:
         return 1
-    m = json.loads(child.stdout.strip().splitlines()[-1])
-    speedup = m["naive_text"] / m["stage_themes"]
+    speedup = m["naive_text"] / cold["stage_themes"]
     print(f"packet (load, numbers, themes, charts, html, pdf, md, xlsx, csv): {m['total']:.1f} s")
     writing = m["total"] - m["build"]
     print(
@@ -330,7 +369,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"naive per-answer TextBlob loop on the same {m['texts']:,} texts: {m['naive_text']:.1f} s"
     )
-    print(f"text speedup: {speedup:.1f}x; theme tables equal: yes ({m['themes']} themes)")
+    print(
+        f"cold (nothing kept by the analysis loop): packet {cold['total']:.1f} s, themes "
+        f"{cold['stage_themes']:.1f} s in the worker"
+    )
+    print(f"text speedup (cold): {speedup:.1f}x; theme tables equal: yes ({m['themes']} themes)")
     if args.keep is not None:
         print(f"packet: {m['html']} ({m['html_kb']:.0f} KB)")
     if args.respondents == 10_000:
@@ -342,6 +385,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def run_packet(url: str, codes: list[str], out: Path, *, naive_too: bool = False) -> dict | None:
+    """`measure` in a child process of its own: imports and peak memory are the packet's."""
+    child = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--measure",
+            url,
+            ",".join(codes),
+            str(out),
+            "naive" if naive_too else "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        print(child.stdout, child.stderr, sep="\n", file=sys.stderr)
+        return None
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.alerts.escalation import Escalator
+from bot.analysing import analysis_loop
 from bot.application import build_application
 from bot.processing import InboxProcessor
 from bot.reach import reach_loop
@@ -125,6 +126,7 @@ async def serving(
         asyncio.create_task(Escalator(runtime).run(stop), name="alerts"),
         asyncio.create_task(reach_loop(runtime, stop), name="reach"),
         asyncio.create_task(report_loop(runtime, stop), name="reports"),
+        asyncio.create_task(analysis_loop(runtime, stop), name="analysis"),
     ]
     site: web.AppRunner | None = None
     try:

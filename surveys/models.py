@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
@@ -166,6 +166,32 @@ class Answer(SQLModel, table=True):
     flagged: bool = False
     """Safeguarding: the text spoke of harm. Flagged text is never quoted."""
     answered_at: datetime = Field(default_factory=utcnow)
+
+
+class AnswerAnalysis(SQLModel, table=True):
+    """What the text engine found in one open answer, worked out once, soon after it arrived.
+
+    The packet's theme summary then counts instead of parsing: on 100,000 comments that is
+    most of its time (docs/themes.md). `text_key` is a digest of the engine version, the
+    respondent's language and the text it was worked out for, so an analysis of text since
+    changed, or by another engine, is never used. It goes with its answer (ON DELETE
+    CASCADE): `/delete` and the purge of a respondent leave none behind.
+    """
+
+    __tablename__ = "answer_analysis"
+
+    answer_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("answer.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    version: str = Field(max_length=32)
+    text_key: str = Field(max_length=32)
+    result: str = Field(sa_column=Column(Text, nullable=False))
+    """JSON: language, codebook themes and noun phrases with their counts, polarity."""
 
 
 class ProcessedUpdate(SQLModel, table=True):

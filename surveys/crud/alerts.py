@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from surveys.crud.respondents import Db, now_utc
 from surveys.crud.staff import active_member, audit, member_roles, members_with_role
-from surveys.crud.tables import table_of
+from surveys.crud.tables import connection_of, table_of
 from surveys.models import Alert, AlertStatus, Campaign, Organization, StaffMember
 from surveys.roles import Permission, StaffRole, may
 
@@ -41,10 +40,6 @@ HANDLED = (AlertStatus.FOLLOWING_UP, AlertStatus.NOT_A_CONCERN)
 """What a safeguarding lead may set an open alert to."""
 LISTING_LIMIT = 10
 """Open alerts shown at once by `/alerts`: each is a message, and Telegram paces them."""
-
-
-def _connection(db: Db) -> Connection:
-    return db if isinstance(db, Connection) else db.connection()
 
 
 @contextmanager
@@ -123,7 +118,7 @@ def raise_alert(
 ) -> int | None:
     """Store an alert for a flagged answer of `campaign_id`; its id, or None when the
     campaign belongs to no organization (nobody could be told)."""
-    connection = _connection(db)
+    connection = connection_of(db)
     row = connection.execute(
         select(_campaign.c.organization_id, _organization.c.escalation_minutes)
         .join(_organization, _organization.c.id == _campaign.c.organization_id)
@@ -150,7 +145,7 @@ def raise_alert(
 
 
 def alert_facts(db: Db, *, alert_id: int) -> AlertFacts | None:
-    row = _connection(db).execute(_FACTS.where(_alert.c.id == alert_id)).first()
+    row = connection_of(db).execute(_FACTS.where(_alert.c.id == alert_id)).first()
     return AlertFacts(*row) if row is not None else None  # type: ignore[call-arg]
 
 
@@ -161,7 +156,7 @@ def open_alerts(
     query = _FACTS.where(
         _alert.c.organization_id == organization_id, _alert.c.status == AlertStatus.OPEN
     ).order_by(_alert.c.created_at.desc(), _alert.c.id.desc())
-    rows = [AlertFacts(*row) for row in _connection(db).execute(query)]  # type: ignore[call-arg]
+    rows = [AlertFacts(*row) for row in connection_of(db).execute(query)]  # type: ignore[call-arg]
     return rows[:limit], len(rows)
 
 
@@ -215,7 +210,7 @@ def handle_alert(
     if status not in HANDLED:
         raise ValueError(f"an alert cannot be set to {status!r}")
     moment = now or now_utc()
-    result = _connection(db).execute(
+    result = connection_of(db).execute(
         update(_alert)
         .where(_alert.c.id == alert.id, _alert.c.status == AlertStatus.OPEN)
         .values(status=status.value, handled_by=member_id, handled_at=moment)
@@ -242,7 +237,7 @@ def claim_escalations(db: Db, *, now: datetime | None = None, limit: int = 20) -
     the alert is still open and not yet escalated, so an alert is escalated once.
     """
     moment = now or now_utc()
-    connection = _connection(db)
+    connection = connection_of(db)
     due = (
         select(_alert.c.id)
         .where(

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, select, text, update
-from sqlalchemy.engine import Connection
 
 from surveys.crud.lanes import try_lock_lane
 from surveys.crud.respondents import Db, now_utc
-from surveys.crud.tables import table_of
+from surveys.crud.tables import connection_of, table_of
 from surveys.models import InboxStatus, InboxUpdate, ProcessedUpdate
 
 _inbox = table_of(InboxUpdate)
@@ -54,13 +53,9 @@ class InboxCounts:
     oldest_queued: datetime | None
 
 
-def _connection(db: Db) -> Connection:
-    return db if isinstance(db, Connection) else db.connection()
-
-
 def store(db: Db, *, updates: Sequence[Incoming], now: datetime | None = None) -> list[Incoming]:
     """Store what is new; a redelivered update id changes nothing. Returns the new ones."""
-    connection = _connection(db)
+    connection = connection_of(db)
     moment = now or now_utc()
     fresh = []
     for item in updates:
@@ -77,7 +72,7 @@ def store(db: Db, *, updates: Sequence[Incoming], now: datetime | None = None) -
 
 def claim_next(db: Db, *, chat_id: int, worker: str, now: datetime | None = None) -> Claimed | None:
     """Take the chat's oldest unfinished update for processing, if nobody is processing it."""
-    connection = _connection(db)
+    connection = connection_of(db)
     if not try_lock_lane(connection, queue=QUEUE, chat_id=chat_id):
         return None
     head = (
@@ -104,7 +99,7 @@ def finish(
     db: Db, *, update_id: int, status: InboxStatus = InboxStatus.DONE, now: datetime | None = None
 ) -> None:
     """Record that an update was handled (or given up on): the chat's next one may go."""
-    _connection(db).execute(
+    connection_of(db).execute(
         update(_inbox)
         .where(_inbox.c.update_id == update_id)
         .values(status=status, handled_at=now or now_utc())
@@ -126,7 +121,7 @@ def requeue_stale(db: Db, *, claimed_before: datetime, keep_worker: str | None =
         .values(status=InboxStatus.QUEUED, claimed_by=None)
         .returning(_inbox.c.chat_id)
     )
-    return sorted({row[0] for row in _connection(db).execute(statement)})
+    return sorted({row[0] for row in connection_of(db).execute(statement)})
 
 
 def waiting_chats(db: Db, *, limit: int, exclude: Sequence[int] = ()) -> list[int]:
@@ -139,12 +134,12 @@ def waiting_chats(db: Db, *, limit: int, exclude: Sequence[int] = ()) -> list[in
         .limit(limit + len(exclude))
     )
     skip = set(exclude)
-    chats = [row[0] for row in _connection(db).execute(query) if row[0] not in skip]
+    chats = [row[0] for row in connection_of(db).execute(query) if row[0] not in skip]
     return chats[:limit]
 
 
 def counts(db: Db) -> InboxCounts:
-    connection = _connection(db)
+    connection = connection_of(db)
     rows = connection.execute(select(_inbox.c.status, func.count()).group_by(_inbox.c.status)).all()
     oldest = connection.execute(
         select(func.min(_inbox.c.received_at)).where(_inbox.c.status == InboxStatus.QUEUED)
@@ -154,7 +149,7 @@ def counts(db: Db) -> InboxCounts:
 
 def prune(db: Db, *, before: datetime) -> int:
     """Forget handled updates (and their processed ids) older than `before`; returns rows."""
-    connection = _connection(db)
+    connection = connection_of(db)
     finished = connection.execute(
         delete(_inbox).where(
             _inbox.c.status.in_((InboxStatus.DONE, InboxStatus.FAILED)),

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from surveys.crud.lanes import try_lock_lane
 from surveys.crud.respondents import Db, now_utc
-from surveys.crud.tables import table_of
+from surveys.crud.tables import connection_of, table_of
 from surveys.models import OutboxMessage, OutboxPriority, OutboxStatus
 
 _outbox = table_of(OutboxMessage)
@@ -74,10 +74,6 @@ class OutboxCounts:
     """Failed rows by their last error."""
 
 
-def _connection(db: Db) -> Connection:
-    return db if isinstance(db, Connection) else db.connection()
-
-
 # The hot path (every reply) uses prebuilt SQL with typed parameters: building a
 # SQLAlchemy expression per call costs more than running it (see surveys/crud/respondents.py).
 _PENDING = text(
@@ -119,7 +115,7 @@ def enqueue(
     still has earlier messages pending are queued behind them as usual.
     """
     moment = now or now_utc()
-    connection = _connection(db)
+    connection = connection_of(db)
     chats = dict.fromkeys(m.chat_id for m in messages)
     idle = {c for c in chats if claim_for is not None and _idle(connection, c)}
     queued = []
@@ -173,7 +169,7 @@ def claim_lane(
     A row is due when it is queued and its time has come, and no earlier row of
     the chat still waits for a retry: a later message never overtakes an earlier one.
     """
-    connection = _connection(db)
+    connection = connection_of(db)
     if not try_lock_lane(connection, queue=QUEUE, chat_id=chat_id):
         return []
     moment = now or now_utc()
@@ -192,7 +188,7 @@ def claim_lane(
 def mark_sent(db: Db, *, ids: Sequence[int], now: datetime | None = None) -> None:
     moment = now or now_utc()
     if ids:
-        _connection(db).execute(_MARK_SENT, [{"id": i, "moment": moment} for i in ids])
+        connection_of(db).execute(_MARK_SENT, [{"id": i, "moment": moment} for i in ids])
 
 
 def retry_later(db: Db, *, id: int, at: datetime, error: str, count_attempt: bool = True) -> None:
@@ -206,13 +202,13 @@ def retry_later(db: Db, *, id: int, at: datetime, error: str, count_attempt: boo
     }
     if not count_attempt:  # flood control is Telegram's pace, not the message's fault
         values["attempts"] = _outbox.c.attempts - 1
-    _connection(db).execute(update(_outbox).where(_outbox.c.id == id).values(**values))
+    connection_of(db).execute(update(_outbox).where(_outbox.c.id == id).values(**values))
 
 
 def release(db: Db, *, ids: Sequence[int]) -> None:
     """Hand back claimed rows not tried (an earlier row of the chat must go first)."""
     if ids:
-        _connection(db).execute(
+        connection_of(db).execute(
             update(_outbox)
             .where(_outbox.c.id.in_(list(ids)), _outbox.c.status == OutboxStatus.SENDING)
             .values(
@@ -225,7 +221,7 @@ def release(db: Db, *, ids: Sequence[int]) -> None:
 
 
 def mark_failed(db: Db, *, id: int, error: str) -> None:
-    _connection(db).execute(
+    connection_of(db).execute(
         update(_outbox)
         .where(_outbox.c.id == id)
         .values(status=OutboxStatus.FAILED, last_error=error[:ERROR_LENGTH], updated_at=now_utc())
@@ -234,7 +230,7 @@ def mark_failed(db: Db, *, id: int, error: str) -> None:
 
 def cancel_chat(db: Db, *, chat_id: int, error: str) -> int:
     """Fail every row still waiting for `chat_id` (the person blocked the bot)."""
-    result = _connection(db).execute(
+    result = connection_of(db).execute(
         update(_outbox)
         .where(
             _outbox.c.chat_id == chat_id,
@@ -260,7 +256,7 @@ def requeue_stale(db: Db, *, claimed_before: datetime, keep_worker: str | None =
         .values(status=OutboxStatus.QUEUED, claimed_by=None, updated_at=now_utc())
         .returning(_outbox.c.chat_id)
     )
-    return sorted({row[0] for row in _connection(db).execute(statement)})
+    return sorted({row[0] for row in connection_of(db).execute(statement)})
 
 
 def due_chats(
@@ -291,13 +287,13 @@ def due_chats(
         .limit(limit + len(exclude))
     )
     skip = set(exclude)
-    return [row[0] for row in _connection(db).execute(query) if row[0] not in skip][:limit]
+    return [row[0] for row in connection_of(db).execute(query) if row[0] not in skip][:limit]
 
 
 def next_due(db: Db) -> datetime | None:
     """When the earliest queued row falls due, for a loop deciding how long to sleep."""
     return (
-        _connection(db)
+        connection_of(db)
         .execute(
             select(func.min(_outbox.c.next_attempt_at)).where(
                 _outbox.c.status == OutboxStatus.QUEUED
@@ -308,7 +304,7 @@ def next_due(db: Db) -> datetime | None:
 
 
 def counts(db: Db) -> OutboxCounts:
-    connection = _connection(db)
+    connection = connection_of(db)
     by_status = {
         str(s): int(n)
         for s, n in connection.execute(
@@ -331,7 +327,7 @@ def counts(db: Db) -> OutboxCounts:
 
 def prune(db: Db, *, before: datetime) -> int:
     """Forget rows sent or failed before `before`: they hold message texts and chat ids."""
-    result = _connection(db).execute(
+    result = connection_of(db).execute(
         delete(_outbox).where(
             and_(
                 _outbox.c.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)),

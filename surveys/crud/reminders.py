@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Row
 
 from surveys.crud.campaigns import as_utc
 from surveys.crud.respondents import Db
-from surveys.crud.tables import table_of
+from surveys.crud.tables import connection_of, table_of
 from surveys.models import Campaign, CampaignStatus, Contact, Organization, Respondent
 from surveys.reach_schedule import parse_quiet_hours, release_time, stored_reminders
 from surveys.status import RespondentStatus
@@ -56,10 +56,6 @@ class DueReminder:
     sent: int
     """Reminders already sent before this one."""
     last_activity: datetime
-
-
-def _connection(db: Db) -> Connection:
-    return db if isinstance(db, Connection) else db.connection()
 
 
 def _candidates(connection: Connection, now: datetime) -> list[Row[Any]]:
@@ -105,7 +101,7 @@ def release_of(row: Row[Any]) -> datetime | None:
 def due_reminders(db: Db, *, now: datetime, limit: int = 500) -> list[DueReminder]:
     """Reminders due at `now` (quiet hours respected), in respondent id order."""
     due: list[DueReminder] = []
-    for row in _candidates(_connection(db), now):
+    for row in _candidates(connection_of(db), now):
         release = release_of(row)
         if release is None or release > now:
             continue
@@ -128,7 +124,7 @@ def due_reminders(db: Db, *, now: datetime, limit: int = 500) -> list[DueReminde
 
 def claim(db: Db, *, reminder: DueReminder) -> bool:
     """Count this reminder as sent, unless another worker did or the respondent moved on."""
-    connection = _connection(db)
+    connection = connection_of(db)
     params = {"id": reminder.respondent_id, "sent": reminder.sent, "seen": reminder.last_activity}
     if not connection.execute(_CLAIM, params).rowcount:
         return False

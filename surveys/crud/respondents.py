@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import TextualSelect, bindparam, delete, insert, select, text, update
-from sqlalchemy.engine import Connection
-from sqlmodel import Session
 
-from surveys.crud.tables import table_of
+from surveys.crud.analyses import forget_analysis
+from surveys.crud.tables import Db as Db
+from surveys.crud.tables import connection_of, table_of
 from surveys.models import (
     Answer,
     Campaign,
@@ -91,17 +91,6 @@ class StoredAnswer:
     text: str | None
     skipped: bool
     flagged: bool
-
-
-Db = Session | Connection
-"""One open transaction. The bot runs each update on a Core `Connection`
-(`conversations.run`): an ORM session's bookkeeping cost more than the update's SQL.
-Tests and the CLI pass a `Session`; every function here reads and writes the same
-through either."""
-
-
-def _connection(session: Db) -> Connection:
-    return session if isinstance(session, Connection) else session.connection()
 
 
 # The hot path's statements are written once as SQL with typed parameters. Building a
@@ -211,7 +200,7 @@ def chat_state(
     PostgreSQL; SQLite serializes writers by itself) so two workers handling the
     same person's updates take turns instead of interleaving.
     """
-    connection = _connection(session)
+    connection = connection_of(session)
     # SQLite has no row locks (and no FOR UPDATE): its writers take turns on the whole file.
     query = _STATE_QUERIES[campaign_id is not None, lock and connection.dialect.name != "sqlite"]
     params: dict[str, object] = {"chat_id": chat_id}
@@ -229,9 +218,9 @@ def campaign_facts(
 ) -> CampaignFacts | None:
     """A campaign by id or by code (the deep-link payload), or None."""
     if campaign_id is not None:
-        row = _connection(session).execute(_CAMPAIGN_BY_ID, {"campaign_id": campaign_id}).first()
+        row = connection_of(session).execute(_CAMPAIGN_BY_ID, {"campaign_id": campaign_id}).first()
     elif code is not None:
-        row = _connection(session).execute(_CAMPAIGN_BY_CODE, {"code": code}).first()
+        row = connection_of(session).execute(_CAMPAIGN_BY_CODE, {"code": code}).first()
     else:
         raise ValueError("give campaign_id or code")
     return CampaignFacts(*row) if row else None
@@ -248,7 +237,7 @@ def create_respondent(
     """A new respondent of `campaign_id` reachable at `chat_id`; returns its random id."""
     respondent_id = new_respondent_id()
     moment = now_utc()
-    connection = _connection(session)
+    connection = connection_of(session)
     connection.execute(
         insert(_respondent),
         {
@@ -275,7 +264,7 @@ def create_respondent(
 
 
 def answers_of(session: Db, *, respondent_id: str) -> dict[str, StoredAnswer]:
-    rows = _connection(session).execute(_ANSWERS, {"respondent_id": respondent_id})
+    rows = connection_of(session).execute(_ANSWERS, {"respondent_id": respondent_id})
     return {
         qid: StoredAnswer(value, text, bool(skipped), bool(flagged))
         for qid, value, text, skipped, flagged in rows
@@ -300,7 +289,7 @@ def save_answer(
     going back and retyping or skipping must not erase the record that someone
     disclosed harm, and the new text stays out of quotes with it.
     """
-    connection = _connection(session)
+    connection = connection_of(session)
     if replace is None:
         key = {"respondent_id": respondent_id, "question_id": question_id}
         replace = connection.execute(_ANSWER_EXISTS, key).first() is not None
@@ -313,13 +302,15 @@ def save_answer(
         "flagged": flagged,
         "answered_at": now_utc(),
     }
+    if replace:
+        forget_analysis(session, respondent_id=respondent_id, question_id=question_id)
     connection.execute(_UPDATE_ANSWER if replace else _INSERT_ANSWER, fields)
 
 
 def delete_answers(session: Db, *, respondent_id: str, question_ids: Iterable[str]) -> None:
     ids = list(question_ids)
     if ids:
-        _connection(session).execute(
+        connection_of(session).execute(
             delete(_answer).where(
                 _answer.c.respondent_id == respondent_id, _answer.c.question_id.in_(ids)
             )
@@ -337,7 +328,7 @@ def save_progress(
     pending: str | None,
     completed_at: datetime | None,
 ) -> None:
-    _connection(session).execute(
+    connection_of(session).execute(
         _UPDATE_PROGRESS,
         {
             "id": respondent_id,
@@ -353,7 +344,7 @@ def save_progress(
 
 
 def set_contact_opted_out(session: Db, *, contact_id: int, opted_out: bool) -> None:
-    _connection(session).execute(
+    connection_of(session).execute(
         update(_contact)
         .where(_contact.c.id == contact_id)
         .values(opted_out=opted_out, updated_at=now_utc())
@@ -362,7 +353,7 @@ def set_contact_opted_out(session: Db, *, contact_id: int, opted_out: bool) -> N
 
 def set_opted_out(session: Db, *, chat_id: int, opted_out: bool = True) -> int:
     """Mark every contact of `chat_id` (the user blocked the bot, or came back). Returns rows."""
-    result = _connection(session).execute(
+    result = connection_of(session).execute(
         update(_contact)
         .where(_contact.c.chat_id == chat_id, _contact.c.opted_out != opted_out)
         .values(opted_out=opted_out, updated_at=now_utc())
@@ -372,7 +363,7 @@ def set_opted_out(session: Db, *, chat_id: int, opted_out: bool = True) -> int:
 
 def count_declined(session: Db, *, campaign_id: int) -> None:
     """Declining stores nothing but this count."""
-    _connection(session).execute(
+    connection_of(session).execute(
         update(_campaign)
         .where(_campaign.c.id == campaign_id)
         .values(declined_count=_campaign.c.declined_count + 1)
@@ -381,7 +372,7 @@ def count_declined(session: Db, *, campaign_id: int) -> None:
 
 def erase_respondent(session: Db, *, respondent_id: str) -> None:
     """Remove the respondent, every answer and the contact: nothing of them is left."""
-    connection = _connection(session)
+    connection = connection_of(session)
     connection.execute(delete(_answer).where(_answer.c.respondent_id == respondent_id))
     connection.execute(delete(_contact).where(_contact.c.respondent_id == respondent_id))
     connection.execute(delete(_respondent).where(_respondent.c.id == respondent_id))
@@ -389,7 +380,7 @@ def erase_respondent(session: Db, *, respondent_id: str) -> None:
 
 def erase_chat(session: Db, *, chat_id: int) -> int:
     """`/delete`: erase every respondent this chat ever was, in every campaign. Returns how many."""
-    connection = _connection(session)
+    connection = connection_of(session)
     ids = list(
         connection.execute(
             select(_contact.c.respondent_id).where(_contact.c.chat_id == chat_id)
@@ -407,9 +398,9 @@ def claim_update(session: Db, *, update_id: int) -> bool:
     same moment on another worker waits for the first and then finds the row.
     """
     values = {"update_id": update_id, "processed_at": now_utc()}
-    return bool(_connection(session).execute(_CLAIM, values).rowcount)
+    return bool(connection_of(session).execute(_CLAIM, values).rowcount)
 
 
 def is_processed(session: Db, *, update_id: int) -> bool:
     query = select(_processed.c.update_id).where(_processed.c.update_id == update_id)
-    return _connection(session).execute(query).first() is not None
+    return connection_of(session).execute(query).first() is not None

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from surveys.crud.campaigns import as_utc
 from surveys.crud.respondents import Db
-from surveys.crud.tables import table_of
+from surveys.crud.tables import connection_of, table_of
 from surveys.models import (
     Alert,
     Campaign,
@@ -75,10 +75,6 @@ class PurgeReport:
         )
 
 
-def _connection(db: Db) -> Connection:
-    return db if isinstance(db, Connection) else db.connection()
-
-
 def closed_moment(
     *, status: str, closes_at: datetime | None, closed_at: datetime | None
 ) -> datetime | None:
@@ -93,7 +89,7 @@ def closed_moment(
 
 def expired_campaigns(db: Db, *, now: datetime) -> list[tuple[int, str]]:
     """(id, code) of campaigns closed for longer than their organization's retention."""
-    rows = _connection(db).execute(
+    rows = connection_of(db).execute(
         select(
             _campaign.c.id,
             _campaign.c.code,
@@ -167,7 +163,7 @@ def _purge_chats(connection: Connection, chats: list[int], report: PurgeReport, 
 
 def purge(db: Db, *, now: datetime, dry_run: bool = False) -> PurgeReport:
     """Remove (or with `dry_run`, count) what retention says must go by `now`."""
-    connection = _connection(db)
+    connection = connection_of(db)
     expired = expired_campaigns(connection, now=now)
     report = PurgeReport(campaigns=[code for _, code in expired])
     ids = [cid for cid, _ in expired]

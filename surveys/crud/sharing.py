@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Row
 
 from surveys.crud.outbox import NewMessage, enqueue
 from surveys.crud.respondents import Db, now_utc, set_opted_out
-from surveys.crud.tables import table_of
+from surveys.crud.tables import connection_of, table_of
 from surveys.engine import Progress, voice
 from surveys.models import (
     Contact,
@@ -70,10 +70,6 @@ class ShareProgress:
         return self.queued + self.sent + self.failed
 
 
-def _connection(db: Db) -> Connection:
-    return db if isinstance(db, Connection) else db.connection()
-
-
 def _recipients(connection: Connection, campaign_id: int, limit: int | None) -> list[Row[Any]]:
     query = (
         select(
@@ -104,7 +100,7 @@ def recipient_voice(status: str, language: str, role: str | None) -> str:
 def voices_waiting(db: Db, *, campaign_id: int) -> dict[str, int]:
     """Recipients not yet sent the results, by the voice they are addressed in."""
     counts: dict[str, int] = {}
-    for row in _recipients(_connection(db), campaign_id, None):
+    for row in _recipients(connection_of(db), campaign_id, None):
         key = recipient_voice(row.status, row.language, row.role)
         counts[key] = counts.get(key, 0) + 1
     return counts
@@ -124,7 +120,7 @@ def queue_results(
     `texts` maps a voice ("es@formal") or a plain language ("es") to the message;
     `fallback` is used for any other. Returns how many were queued (0: all done).
     """
-    connection = _connection(db)
+    connection = connection_of(db)
     moment = now or now_utc()
     rows = _recipients(connection, campaign_id, limit)
     if not rows:
@@ -151,7 +147,7 @@ def queue_results(
 
 
 def share_progress(db: Db, *, campaign_id: int) -> ShareProgress:
-    connection = _connection(db)
+    connection = connection_of(db)
     statuses: dict[str, int] = dict(
         connection.execute(
             select(_outbox.c.status, func.count())
@@ -173,7 +169,7 @@ def share_progress(db: Db, *, campaign_id: int) -> ShareProgress:
 def shared_count(db: Db, *, campaign_id: int) -> int:
     """Contacts the results were queued for (whatever became of the message)."""
     return int(
-        _connection(db)
+        connection_of(db)
         .execute(
             select(func.count())
             .select_from(_contact.join(_respondent, _respondent.c.id == _contact.c.respondent_id))
@@ -194,7 +190,7 @@ _CANCEL_BULK = text(
 def stop_messaging(db: Db, *, chat_id: int) -> int:
     """`/stop`: no reminder or results for this chat from now on, including any already
     queued and not yet sent. Returns how many queued messages were cancelled."""
-    connection = _connection(db)
+    connection = connection_of(db)
     set_opted_out(connection, chat_id=chat_id, opted_out=True)
     params = {
         "error": STOPPED,
@@ -207,4 +203,4 @@ def stop_messaging(db: Db, *, chat_id: int) -> int:
 
 def resume_messaging(db: Db, *, chat_id: int) -> None:
     """`/resume` or a survey link: the chat may be written to again (undoes `/stop`)."""
-    set_opted_out(_connection(db), chat_id=chat_id, opted_out=False)
+    set_opted_out(connection_of(db), chat_id=chat_id, opted_out=False)

@@ -25,6 +25,7 @@ TABLES = {
     "invitation",
     "audit_event",
     "alert",
+    "answer_analysis",
 }
 
 

@@ -1,0 +1,78 @@
+"""The analysis loop: open answers worked out soon after they arrive, for the packet.
+
+A packet over 100,000 comments used to parse every one of them while the facilitator
+waited. Inside `chorus run` this loop hands each new comment to the text engine once
+(`analysis.arrivals`) and keeps the result with the answer, so the packet only counts.
+The engine runs in a thread outside any transaction, a batch at a time, and the loop
+yields between batches: replies to respondents come first. With several workers each may
+work out the same answers; they keep the same thing, so the only cost is the work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from contextlib import suppress
+from functools import partial
+from typing import TYPE_CHECKING
+
+from bot.runtime import Runtime
+
+if TYPE_CHECKING:
+    from surveys.crud.analyses import Analysis, PendingText
+
+logger = logging.getLogger(__name__)
+
+ANALYSIS_SECONDS = 30.0
+"""How often the loop looks for new comments: a packet made sooner works them out itself."""
+BATCH = 200
+
+
+async def analyse_arrivals(runtime: Runtime, *, batch: int = BATCH) -> int:
+    """Work out and keep every comment not yet analysed by this engine; returns how many."""
+    from analysis import arrivals  # the text engine: imported on first use, not at start-up
+
+    total = 0
+    while True:
+        pending = await runtime.database.run(partial(arrivals.pending_texts, limit=batch))
+        if not pending:
+            return total
+        analyses = await asyncio.to_thread(analyse_each, pending)
+        await runtime.database.run(partial(arrivals.keep, analyses=analyses))
+        total += len(pending)
+        if len(pending) < batch:
+            return total
+
+
+def analyse_each(pending: Sequence[PendingText]) -> list[Analysis]:
+    """The batch's analyses. A text the engine fails on is kept as blank (the packet then
+    works it out itself), so one odd comment cannot stop the loop for good."""
+    from analysis import arrivals
+
+    try:
+        return arrivals.analyse(pending)
+    except Exception:
+        kept: list[Analysis] = []
+        for one in pending:
+            try:
+                kept.extend(arrivals.analyse([one]))
+            except Exception as exc:
+                logger.warning(
+                    "answer %d: text engine failed: %s", one.answer_id, type(exc).__name__
+                )
+                kept.append(arrivals.blank(one))
+        return kept
+
+
+async def analysis_loop(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Every `ANALYSIS_SECONDS`, analyse what arrived; a failure is one log line."""
+    while not stop.is_set():
+        try:
+            done = await analyse_arrivals(runtime)
+            if done:
+                logger.info("analysed %d comment(s)", done)
+        except Exception as exc:  # the database away for a moment: try again next time
+            logger.warning("analysis loop failed: %s", type(exc).__name__)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), ANALYSIS_SECONDS)
