@@ -10,7 +10,8 @@ new combinations of the same sentences, so each piece of text (a sentence, mostl
 tokenized, parsed, matched and scored once and a text is put together from its pieces,
 exactly (see `_analyze`). One tokenization serves both the chunker and the sentiment.
 `bench/naive_text.py` is the plain per-answer TextBlob loop this must agree with (see
-docs/themes.md).
+docs/themes.md). Most texts are not parsed here at all any more: the bot works each one out
+as it arrives and keeps the result (`analysis.arrivals`), which is used where it still holds.
 """
 
 from __future__ import annotations
@@ -98,8 +99,11 @@ def summarize_themes(
     """One row per theme at least `min_theme_respondents` people mention: respondents,
     share, sentiment (score and label) and quotes.
 
-    `texts` has respondent_id, question_id, text, language, flagged. Flagged answers count
-    towards themes but are never quoted. Themes fewer people mention are left out.
+    `texts` has respondent_id, question_id, text, language, flagged, and may have text_key
+    and result: what the bot's analysis loop kept for the text (`analysis.text_results`),
+    used instead of parsing it again where it still holds, with the default codebook only.
+    Flagged answers count towards themes but are never quoted. Themes fewer people mention
+    are left out.
     `workers` > 1 parses distinct texts in that many forked processes (same result); worth
     it from a few thousand distinct texts on a machine with idle cores.
     """
@@ -179,7 +183,8 @@ def summarize_themes(
 
 
 def clean_answers(texts: pd.DataFrame) -> pd.DataFrame:
-    """Non-empty answers with respondent_id, text, declared language and a boolean flag."""
+    """Non-empty answers with respondent_id, text, declared language, a boolean flag and
+    what was kept for the text (text_key, result; None where nothing was)."""
     if texts is None or len(texts) == 0:
         return pd.DataFrame(columns=["respondent_id", "text", "declared", "flagged"])
     missing = {"respondent_id", "text"} - set(texts.columns)

@@ -341,9 +341,10 @@ def main(argv: list[str] | None = None) -> int:
         f"bulk insert {setup:.1f} s (not timed)"
     )
     analysed, analysing_s = analyse_arrivals(url)
+    each = f", {1000 * analysing_s / analysed:.2f} ms each" if analysed else ""
     print(
-        f"analysis loop: {analysed:,} open answers worked out and kept in {analysing_s:.1f} s "
-        f"({1000 * analysing_s / max(analysed, 1):.2f} ms each, as they arrive; not timed)"
+        f"analysis loop: {analysed:,} open answers worked out and kept in {analysing_s:.1f} s"
+        f"{each} (as they arrive, before the packet; not timed)"
     )
     m = run_packet(url, made["codes"], work / "out", naive_too=True)
     cold = run_packet(f"sqlite:///{cold_copy(db)}", made["codes"], work / "out-cold")

@@ -11,6 +11,7 @@ work out the same answers; they keep the same thing, so the only cost is the wor
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Sequence
 from contextlib import suppress
@@ -31,8 +32,9 @@ BATCH = 200
 
 async def analyse_arrivals(runtime: Runtime, *, batch: int = BATCH) -> int:
     """Work out and keep every comment not yet analysed by this engine; returns how many."""
-    from analysis import arrivals  # the text engine: imported on first use, not at start-up
-
+    # The text engine (pandas, TextBlob) is imported on first use, in a thread: a second of
+    # imports on the event loop would hold up the replies of a bot just back from a crash.
+    arrivals = await asyncio.to_thread(importlib.import_module, "analysis.arrivals")
     total = 0
     while True:
         pending = await runtime.database.run(partial(arrivals.pending_texts, limit=batch))
@@ -66,7 +68,12 @@ def analyse_each(pending: Sequence[PendingText]) -> list[Analysis]:
 
 
 async def analysis_loop(runtime: Runtime, stop: asyncio.Event) -> None:
-    """Every `ANALYSIS_SECONDS`, analyse what arrived; a failure is one log line."""
+    """Every `ANALYSIS_SECONDS`, analyse what arrived; a failure is one log line.
+
+    The first look is one period after start-up, which belongs to the respondents.
+    """
+    with suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), ANALYSIS_SECONDS)
     while not stop.is_set():
         try:
             done = await analyse_arrivals(runtime)

@@ -15,12 +15,14 @@ from sqlalchemy import Integer, String, bindparam, text
 
 from surveys.crud.tables import Db, connection_of
 
+# In no particular order: ordered by id, SQLite visits every answer (0.15 s on a million)
+# each time the loop looks; unordered, only those with text, through their partial index.
 _PENDING = text(
     "SELECT a.id, a.text, r.language FROM answer a "
     "JOIN respondent r ON r.id = a.respondent_id "
     "LEFT JOIN answer_analysis x ON x.answer_id = a.id "
     "WHERE a.text IS NOT NULL AND (x.answer_id IS NULL OR x.version <> :version) "
-    "ORDER BY a.id LIMIT :limit"
+    "LIMIT :limit"
 ).bindparams(bindparam("version", type_=String), bindparam("limit", type_=Integer))
 # INSERT ... SELECT: nothing is stored for an answer erased or changed meanwhile. Both
 # SQLite and PostgreSQL read the ON CONFLICT clause; two workers storing the same
@@ -58,7 +60,7 @@ class Analysis:
 
 
 def texts_to_analyse(db: Db, *, version: str, limit: int) -> list[PendingText]:
-    """Up to `limit` open answers, oldest first, without an analysis by `version`."""
+    """Up to `limit` open answers without an analysis by `version`."""
     rows = connection_of(db).execute(_PENDING, {"version": version, "limit": limit})
     return [PendingText(int(i), str(t), str(lang or "")) for i, t, lang in rows]
 

@@ -211,7 +211,16 @@ def test_open_text_only_for_groups_at_min_n(school: Session, fake_themes) -> Non
     shown = build_report(school, campaign_codes=["S1", "F1"], min_n=10)
     assert len(shown.tables["themes"]) == 1
     texts = fake_themes[0]
-    assert set(texts.columns) == {"respondent_id", "question_id", "text", "language", "flagged"}
+    assert set(texts.columns) == {
+        "respondent_id",
+        "question_id",
+        "text",
+        "language",
+        "flagged",
+        "text_key",
+        "result",
+    }
+    assert texts["result"].isna().all()  # nothing kept by an analysis loop here
     assert len(texts) == 11  # 6 students + 5 caregivers wrote something
     fake_themes.clear()
     hidden = build_report(school, campaign_codes=["F1"], min_n=11)

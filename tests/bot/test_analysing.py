@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from analysis import arrivals
 from analysis.text_results import BLANK, decode, text_key
+from bot import analysing
 from bot.analysing import analyse_arrivals, analyse_each
 from bot.runtime import runtime_of
 from surveys.crud.analyses import PendingText
@@ -58,3 +61,19 @@ def test_a_text_the_engine_fails_on_is_kept_blank_and_the_rest_worked_out(
     assert [k.answer_id for k in kept] == [1, 2]
     assert kept[1].result == BLANK
     assert "transportation" in decode(kept[0].result).themes
+
+
+async def test_the_loop_keeps_what_arrives_and_stops_when_told(
+    app: AnyApp, chat: Chat, campaign: Campaign, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analysing, "ANALYSIS_SECONDS", 0.05)
+    await reach_last_question(chat, campaign)
+    await chat.send("More tutoring after school")
+    stop = asyncio.Event()
+    loop = asyncio.create_task(analysing.analysis_loop(runtime_of(app), stop))
+    async with asyncio.timeout(20):
+        while count_rows(engine, AnswerAnalysis) == 0:
+            await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(loop, 5)
+    assert count_rows(engine, AnswerAnalysis) == 1
