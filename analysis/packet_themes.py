@@ -34,14 +34,16 @@ PARALLEL_TEXTS = 20_000
 
 
 def _summarize_themes() -> Callable[..., pd.DataFrame]:
-    """The open-text engine, behind a function so tests can stand another in.
+    """The open-text engine, behind a function so tests can stand another in."""
+    return _summarize
 
-    Imported here, not at the top: only the theme worker (or a small packet) needs TextBlob
-    and its parser, and the packet process is spared about a quarter of a second.
-    """
+
+def _summarize(texts: pd.DataFrame, **options: object) -> pd.DataFrame:
+    """`analysis.themes.summarize_themes`, imported where it runs: in the theme worker, the
+    packet process is spared TextBlob and its parser (about a third of a second)."""
     from analysis.themes import summarize_themes
 
-    return summarize_themes
+    return summarize_themes(texts, **options)  # type: ignore[arg-type]
 
 
 class PendingThemes:
