@@ -225,6 +225,13 @@ _TEXTS_SQL = text(
     bindparam("campaigns", expanding=True, type_=Integer),
     bindparam("no", value=False, type_=Boolean),
 )
+_COUNT_TEXTS_SQL = text(
+    "SELECT count(*) FROM answer a JOIN respondent r ON r.id = a.respondent_id "
+    "WHERE r.campaign_id IN :campaigns AND a.text IS NOT NULL AND a.skipped = :no"
+).bindparams(
+    bindparam("campaigns", expanding=True, type_=Integer),
+    bindparam("no", value=False, type_=Boolean),
+)
 TEXT_COLUMNS = [
     "respondent_id",
     "question_id",
@@ -460,6 +467,13 @@ def load_open_texts(session: Session, *, campaign_codes: Sequence[str]) -> pd.Da
     ordered = _campaign_rows(session, list(dict.fromkeys(campaign_codes)))
     texts = _fetch(session, _TEXTS_SQL, [r.id for r in ordered], TEXT_COLUMNS)
     return order_texts(texts)
+
+
+def count_open_texts(session: Session, *, campaign_codes: Sequence[str]) -> int:
+    """How many answers `load_open_texts` would read, blank ones included: a count through
+    the index on answers with text, to decide where to read and summarize them."""
+    ordered = _campaign_rows(session, list(dict.fromkeys(campaign_codes)))
+    return int(_rows(session, _COUNT_TEXTS_SQL, [r.id for r in ordered])[0][0]) if ordered else 0
 
 
 def order_texts(texts: pd.DataFrame) -> pd.DataFrame:

@@ -40,7 +40,13 @@ from analysis.packet_pdf import prestart as prestart_pdf_helper
 from analysis.packet_present import present, stations_of
 from analysis.packet_render import render_html, render_markdown, render_pdf_parts
 from analysis.packet_tables import build_tables, open_texts
-from analysis.packet_themes import Started, StartMethod, finish_themes, start_themes
+from analysis.packet_themes import (
+    Started,
+    StartMethod,
+    finish_themes,
+    start_themes,
+    worker_text_source,
+)
 from analysis.scoring import participants
 from analysis.suppression import DEFAULT_MIN_N
 
@@ -149,10 +155,18 @@ def build_report(
     started = time.perf_counter()
     extra = previous_campaign_codes(session, campaign_codes=codes) if include_previous else []
     current = latest_waves(load_campaigns(session, campaign_codes=codes + extra))
-    texts = load_open_texts(session, campaign_codes=current)
+    # A large packet's theme worker reads the open text itself (`TextSource`).
+    source = worker_text_source(session, current)
+    texts = load_open_texts(session, campaign_codes=current) if source is None else None
     light = load_people(session, campaign_codes=current)
     early = start_themes(
-        light, participants(light), language, min_n, texts=texts, start=worker_start
+        light,
+        participants(light),
+        language,
+        min_n,
+        texts=texts,
+        source=source,
+        start=worker_start,
     )
     try:
         preload_charts()

@@ -11,15 +11,17 @@ import multiprocessing
 import os
 import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Literal
 
 import pandas as pd
+from sqlmodel import Session
 
 from analysis.breakdowns import quotable
-from analysis.frames import Responses
+from analysis.frames import Responses, count_open_texts, load_open_texts
 from analysis.locales import text
 from analysis.packet_tables import open_texts
 from analysis.peak_memory import peak_memory_mb
@@ -31,6 +33,69 @@ WORKER_TIMEOUT_S = 900.0
 """Past this, a worker is taken to be stuck, and the summary is made in-process."""
 PARALLEL_TEXTS = 20_000
 """From this many open answers on, themes are summarized in a worker process."""
+
+
+@dataclass(frozen=True)
+class TextSource:
+    """Where a theme worker reads the open text itself: a database it can open on its own.
+
+    Reading 100,000 comments (with what the analysis loop kept for them) takes the packet
+    process over half a second it can spend on the numbers instead; the worker has time to
+    spare. An in-memory database cannot be opened from another process: no source then.
+    """
+
+    url: str
+    campaign_codes: tuple[str, ...]
+    count: int
+    """How many open answers there are (before the group rule): decides worker or not."""
+
+    @classmethod
+    def of(cls, session: Session, campaign_codes: Sequence[str]) -> TextSource | None:
+        url = session.get_bind().engine.url
+        database = url.database or ""
+        if url.get_backend_name() == "sqlite" and (
+            database in ("", ":memory:") or database.startswith("file:")
+        ):
+            return None
+        count = count_open_texts(session, campaign_codes=campaign_codes)
+        return cls(url.render_as_string(hide_password=False), tuple(campaign_codes), count)
+
+    def read(self) -> pd.DataFrame:
+        from surveys.db import make_engine, session_scope
+
+        engine = make_engine(self.url)
+        try:
+            with session_scope(engine) as session:
+                return load_open_texts(session, campaign_codes=self.campaign_codes)
+        finally:
+            engine.dispose()
+
+
+def worker_text_source(session: Session, campaign_codes: Sequence[str]) -> TextSource | None:
+    """The source a theme worker reads the open text from, when there will be a worker to
+    read it (a large packet, a database another process can open); else None."""
+    if (os.cpu_count() or 1) < 2:
+        return None
+    source = TextSource.of(session, campaign_codes)
+    return source if source is not None and source.count >= PARALLEL_TEXTS else None
+
+
+@dataclass(frozen=True)
+class _Unread:
+    """Open text the worker reads, and the group rule it is filtered by once read."""
+
+    source: TextSource
+    allowed: pd.Series
+
+    def read(self) -> pd.DataFrame:
+        return _quotable_texts(self.source.read(), self.allowed)
+
+
+Texts = pd.DataFrame | _Unread
+
+
+def _quotable_texts(texts: pd.DataFrame, allowed: pd.Series) -> pd.DataFrame:
+    return texts[texts["respondent_id"].map(allowed).fillna(False).astype(bool)]
 
 
 def _summarize_themes() -> Callable[..., pd.DataFrame]:
@@ -63,7 +128,7 @@ class PendingThemes:
     def __init__(
         self,
         summarize: Callable[..., pd.DataFrame],
-        texts: pd.DataFrame,
+        texts: Texts,
         language: str,
         start: StartMethod = "fork",
     ):
@@ -72,7 +137,8 @@ class PendingThemes:
         """The worker's own peak memory, once its result is in (0 when run in-process)."""
         self._receiver: Connection | None = None
         self._process: BaseProcess | None = None
-        if len(texts) >= PARALLEL_TEXTS and (os.cpu_count() or 1) > 1:
+        size = texts.source.count if isinstance(texts, _Unread) else len(texts)
+        if size >= PARALLEL_TEXTS and (os.cpu_count() or 1) > 1:
             try:
                 context = (
                     multiprocessing.get_context("spawn")
@@ -103,7 +169,7 @@ class PendingThemes:
         if self._receiver is not None:
             self._receiver.close()
         self._process = self._receiver = None
-        self._call = (_no_themes, self._call[1].iloc[0:0], self._call[2])
+        self._call = (_no_themes, pd.DataFrame(), self._call[2])
 
     def result(self) -> tuple[pd.DataFrame, float]:
         if self._receiver is not None and self._process is not None:
@@ -129,9 +195,11 @@ def _no_themes(texts: pd.DataFrame, **_: object) -> pd.DataFrame:
 
 
 def _run_themes(
-    summarize: Callable[..., pd.DataFrame], texts: pd.DataFrame, language: str
+    summarize: Callable[..., pd.DataFrame], texts: Texts, language: str
 ) -> tuple[pd.DataFrame, float]:
     started = time.perf_counter()
+    if isinstance(texts, _Unread):
+        texts = texts.read()
     themes = summarize(texts, language=language, max_quotes=3)
     return themes, time.perf_counter() - started
 
@@ -139,7 +207,7 @@ def _run_themes(
 def _themes_worker(
     sender: Connection,
     summarize: Callable[..., pd.DataFrame],
-    texts: pd.DataFrame,
+    texts: Texts,
     language: str,
 ) -> None:
     try:
@@ -162,21 +230,28 @@ def start_themes(
     min_n: int,
     *,
     texts: pd.DataFrame | None = None,
+    source: TextSource | None = None,
     start: StartMethod = "fork",
 ) -> Started:
     """Begin the theme summary if this group may show open text; else say why not.
 
     Only comments of people quotable under the group rule go in, so neither a theme's
-    count nor a quote can come from a group hidden for being small.
+    count nor a quote can come from a group hidden for being small. The text is `texts`,
+    else read from `source` (by the worker, for a large packet), else `current`'s.
     """
     if not may_show_text(len(people), min_n):
         return None, text("themes_hidden", language, min_n=min_n)
-    texts = open_texts(current) if texts is None else texts
     allowed = quotable(people, min_n)
-    texts = texts[texts["respondent_id"].map(allowed).fillna(False).astype(bool)]
+    no_themes = text("no_themes", language)
+    if texts is None and source is not None:
+        if source.count == 0:
+            return None, no_themes
+        unread = _Unread(source, allowed)
+        return PendingThemes(_summarize_themes(), unread, language, start), no_themes
+    texts = _quotable_texts(open_texts(current) if texts is None else texts, allowed)
     if texts.empty:
-        return None, text("no_themes", language)
-    return PendingThemes(_summarize_themes(), texts, language, start), text("no_themes", language)
+        return None, no_themes
+    return PendingThemes(_summarize_themes(), texts, language, start), no_themes
 
 
 def finish_themes(pending: PendingThemes | None) -> tuple[pd.DataFrame, float]:
