@@ -28,23 +28,29 @@ logger = logging.getLogger(__name__)
 ANALYSIS_SECONDS = 30.0
 """How often the loop looks for new comments: a packet made sooner works them out itself."""
 BATCH = 200
+BATCHES_PER_LOOK = 50
+"""At most this many batches a look (10,000 comments, a few seconds of one core's work): a
+backlog (a new engine version makes everything stale) is worked off over several looks, and
+whatever could not be kept (its answer kept changing) cannot keep the loop spinning."""
 
 
 async def analyse_arrivals(runtime: Runtime, *, batch: int = BATCH) -> int:
-    """Work out and keep every comment not yet analysed by this engine; returns how many."""
+    """Work out and keep the comments not yet analysed by this engine, up to
+    `BATCHES_PER_LOOK` batches; returns how many."""
     # The text engine (pandas, TextBlob) is imported on first use, in a thread: a second of
     # imports on the event loop would hold up the replies of a bot just back from a crash.
     arrivals = await asyncio.to_thread(importlib.import_module, "analysis.arrivals")
     total = 0
-    while True:
+    for _ in range(BATCHES_PER_LOOK):
         pending = await runtime.database.run(partial(arrivals.pending_texts, limit=batch))
         if not pending:
-            return total
+            break
         analyses = await asyncio.to_thread(analyse_each, pending)
         await runtime.database.run(partial(arrivals.keep, analyses=analyses))
         total += len(pending)
         if len(pending) < batch:
-            return total
+            break
+    return total
 
 
 def analyse_each(pending: Sequence[PendingText]) -> list[Analysis]:

@@ -77,3 +77,13 @@ async def test_the_loop_keeps_what_arrives_and_stops_when_told(
     stop.set()
     await asyncio.wait_for(loop, 5)
     assert count_rows(engine, AnswerAnalysis) == 1
+
+
+async def test_a_look_stops_after_its_batches_even_if_nothing_could_be_kept(
+    app: AnyApp, chat: Chat, campaign: Campaign, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await reach_last_question(chat, campaign)
+    await chat.send("The bus is late")
+    monkeypatch.setattr(arrivals, "keep", lambda db, analyses: None)  # as if it kept changing
+    monkeypatch.setattr(analysing, "BATCHES_PER_LOOK", 3)
+    assert await analyse_arrivals(runtime_of(app), batch=1) == 3
