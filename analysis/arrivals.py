@@ -35,6 +35,7 @@ def analyse(pending: Sequence[PendingText]) -> list[Analysis]:
         Analysis(
             answer_id=p.answer_id,
             text=p.text,
+            language=p.language,
             text_key=text_key(hint, text),
             result=encode(next(found)) if text else BLANK,
         )
@@ -48,6 +49,7 @@ def blank(pending: PendingText) -> Analysis:
     return Analysis(
         answer_id=pending.answer_id,
         text=pending.text,
+        language=pending.language,
         text_key=text_key(pending.language, pending.text.strip()),
         result=BLANK,
     )

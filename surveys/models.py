@@ -189,6 +189,8 @@ class AnswerAnalysis(SQLModel, table=True):
         )
     )
     version: str = Field(max_length=32)
+    language: str = Field(max_length=10)
+    """The respondent's language it was worked out with: one who switches is analysed again."""
     text_key: str = Field(max_length=32)
     result: str = Field(sa_column=Column(Text, nullable=False))
     """JSON: language, codebook themes and noun phrases with their counts, polarity."""

@@ -21,18 +21,19 @@ _PENDING = text(
     "SELECT a.id, a.text, r.language FROM answer a "
     "JOIN respondent r ON r.id = a.respondent_id "
     "LEFT JOIN answer_analysis x ON x.answer_id = a.id "
-    "WHERE a.text IS NOT NULL AND (x.answer_id IS NULL OR x.version <> :version) "
+    "WHERE a.text IS NOT NULL "
+    "AND (x.answer_id IS NULL OR x.version <> :version OR x.language <> r.language) "
     "LIMIT :limit"
 ).bindparams(bindparam("version", type_=String), bindparam("limit", type_=Integer))
 # INSERT ... SELECT: nothing is stored for an answer erased or changed meanwhile. Both
 # SQLite and PostgreSQL read the ON CONFLICT clause; two workers storing the same
 # answer's analysis store the same thing.
 _STORE = text(
-    "INSERT INTO answer_analysis (answer_id, version, text_key, result) "
-    "SELECT a.id, :version, :text_key, :result FROM answer a "
+    "INSERT INTO answer_analysis (answer_id, version, language, text_key, result) "
+    "SELECT a.id, :version, :language, :text_key, :result FROM answer a "
     "WHERE a.id = :answer_id AND a.text = :text "
     "ON CONFLICT (answer_id) DO UPDATE SET version = excluded.version, "
-    "text_key = excluded.text_key, result = excluded.result"
+    "language = excluded.language, text_key = excluded.text_key, result = excluded.result"
 )
 _FORGET = text(
     "DELETE FROM answer_analysis WHERE answer_id IN "
@@ -55,12 +56,15 @@ class Analysis:
     answer_id: int
     text: str
     """The text analysed, exactly as `PendingText.text` gave it."""
+    language: str
+    """The language hint it was analysed with, as `PendingText.language` gave it."""
     text_key: str
     result: str
 
 
 def texts_to_analyse(db: Db, *, version: str, limit: int) -> list[PendingText]:
-    """Up to `limit` open answers without an analysis by `version`."""
+    """Up to `limit` open answers without an analysis by `version` with their respondent's
+    current language."""
     rows = connection_of(db).execute(_PENDING, {"version": version, "limit": limit})
     return [PendingText(int(i), str(t), str(lang or "")) for i, t, lang in rows]
 
@@ -75,6 +79,7 @@ def store_analyses(db: Db, *, version: str, analyses: Sequence[Analysis]) -> Non
                     "answer_id": a.answer_id,
                     "text": a.text,
                     "version": version,
+                    "language": a.language,
                     "text_key": a.text_key,
                     "result": a.result,
                 }

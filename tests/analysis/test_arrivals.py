@@ -8,10 +8,10 @@ from sqlmodel import Session, func, select
 
 from analysis import arrivals, themes
 from analysis.frames import load_open_texts
-from analysis.text_results import BLANK, decode
+from analysis.text_results import BLANK, decode, text_key
 from analysis.themes import summarize_themes
 from surveys.crud import respondents as store
-from surveys.models import Answer, AnswerAnalysis
+from surveys.models import Answer, AnswerAnalysis, Respondent
 from tests.analysis.seeding import Seed, Text
 
 COMMENTS = [
@@ -122,3 +122,19 @@ def test_erasing_a_respondent_erases_what_was_kept_of_their_comments(campaign: S
     campaign.commit()
     assert kept_count(campaign) == before - 1
     assert campaign.get(AnswerAnalysis, answer.id) is None
+
+
+def test_a_respondent_who_switches_language_is_analysed_again(campaign: Session) -> None:
+    analyse_everything(campaign)
+    answer = campaign.exec(select(Answer).where(Answer.text.is_not(None))).first()  # type: ignore[union-attr]
+    assert answer is not None
+    respondent = campaign.get(Respondent, answer.respondent_id)
+    assert respondent is not None and respondent.language == "en"
+    respondent.language = "es"
+    campaign.add(respondent)
+    campaign.commit()
+    assert [p.answer_id for p in arrivals.pending_texts(campaign)] == [answer.id]
+    assert analyse_everything(campaign) == 1
+    kept = campaign.get(AnswerAnalysis, answer.id)
+    assert kept is not None and kept.language == "es"
+    assert kept.text_key == text_key("es", answer.text.strip())  # type: ignore[union-attr]

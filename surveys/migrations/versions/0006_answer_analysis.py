@@ -33,6 +33,7 @@ def upgrade() -> None:
             autoincrement=False,
         ),
         sa.Column("version", sa.String(length=32), nullable=False),
+        sa.Column("language", sa.String(length=10), nullable=False),
         sa.Column("text_key", sa.String(length=32), nullable=False),
         sa.Column("result", sa.Text(), nullable=False),
     )
