@@ -71,6 +71,8 @@ class Attempt:
     error: str = ""
     wait: float = 0.0
     counts: bool = True
+    message_id: int | None = None
+    """Telegram's id of the message sent or edited, when the call returned one."""
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,7 @@ class Delivery:
     async def _send_rows(self, chat_id: int, rows: list[Claimed]) -> None:
         """Send a claimed batch in order, marking each row sent as soon as Telegram took it."""
         sent: list[int] = []
+        message_ids: dict[int, int] = {}
         try:
             for index, row in enumerate(rows):
                 # Telegram's limits (30 messages/s, about 1/s per chat) are about new
@@ -268,7 +271,9 @@ class Delivery:
                     # At once: the window in which a crash could send it again stays one
                     # round trip and one commit long (docs/runtime.md).
                     sent.append(row.id)
-                    await self._mark_sent(sent)
+                    if attempt.message_id is not None:
+                        message_ids[row.id] = attempt.message_id
+                    await self._mark_sent(sent, message_ids)
                     continue
                 if attempt.result is Result.FAILED:
                     logger.warning("outbox %d (%s) failed: %s", row.id, row.method, attempt.error)
@@ -282,13 +287,15 @@ class Delivery:
                 await self._retry(row, attempt, [r.id for r in rows[index + 1 :]])
                 return
         finally:
-            await self._mark_sent(sent)
+            await self._mark_sent(sent, message_ids)
 
-    async def _mark_sent(self, ids: list[int]) -> None:
+    async def _mark_sent(self, ids: list[int], message_ids: dict[int, int]) -> None:
         if ids:
             done = list(ids)
             ids.clear()
-            await self.database.run(partial(outbox.mark_sent, ids=done))
+            await self.database.run(
+                partial(outbox.mark_sent, ids=done, message_ids=dict(message_ids))
+            )
 
     async def _retry(self, row: Claimed, attempt: Attempt, rest: list[int]) -> None:
         at = now_utc() + timedelta(seconds=attempt.wait)
@@ -324,7 +331,7 @@ class Delivery:
 
     async def _attempt(self, row: Claimed) -> Attempt:
         try:
-            await self.bot.do_api_request(
+            result = await self.bot.do_api_request(
                 row.method, api_kwargs=self._params(row), return_type=None
             )
         except RetryAfter as exc:
@@ -341,7 +348,16 @@ class Delivery:
             return Attempt(Result.RETRY, _describe(exc), backoff(row.attempts))
         except TelegramError as exc:
             return Attempt(Result.FAILED, _describe(exc))
-        return Attempt(Result.SENT)
+        return Attempt(Result.SENT, message_id=_message_id(result))
+
+
+def _message_id(result: object) -> int | None:
+    """The `message_id` of a call that returned a Message (send, edit); None otherwise."""
+    if isinstance(result, dict):
+        found = result.get("message_id")
+        if isinstance(found, int) and not isinstance(found, bool):
+            return found
+    return None
 
 
 def _input_file(value: Any) -> Any:

@@ -70,8 +70,10 @@ class Outgoing:
     priority: int = OutboxPriority.INTERACTIVE
     messages: list[NewMessage] = field(default_factory=list)
 
-    def _add(self, chat_id: int, method: str, params: dict[str, Any]) -> None:
-        self.messages.append(NewMessage(chat_id, method, params, self.priority))
+    def _add(
+        self, chat_id: int, method: str, params: dict[str, Any], topic: str | None = None
+    ) -> None:
+        self.messages.append(NewMessage(chat_id, method, params, self.priority, topic))
 
     def _markup(
         self, params: dict[str, Any], chat_id: int, markup: InlineKeyboardMarkup | None
@@ -81,10 +83,17 @@ class Outgoing:
         return params
 
     def send(
-        self, chat_id: int, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        topic: str | None = None,
     ) -> None:
+        """Send a message; `topic` names what it is about, so that once sent it can be found
+        and edited (`surveys.crud.outbox.sent_copies`)."""
         params = self._markup({"chat_id": chat_id, "text": text}, chat_id, reply_markup)
-        self._add(chat_id, "sendMessage", params)
+        self._add(chat_id, "sendMessage", params, topic)
 
     def edit(
         self,

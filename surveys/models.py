@@ -262,6 +262,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_message_due", "status", "next_attempt_at"),
         Index("ix_outbox_message_chat", "chat_id", "status", "id"),
+        Index("ix_outbox_message_topic", "topic"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -279,6 +280,10 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    topic: str | None = Field(default=None, max_length=40)
+    """What the message is about, when something may change it later ("alert:12")."""
+    sent_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    """Telegram's id of the message once sent, so it can be edited (its buttons taken away)."""
 
 
 # --- staff ---------------------------------------------------------------------------------

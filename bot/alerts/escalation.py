@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.alerts.messages import alert_keyboard, alert_text, format_moment
-from bot.alerts.sending import alert_priority
+from bot.alerts.sending import alert_priority, alert_topic
 from bot.loops import poll_until_stopped
 from bot.outgoing import Outgoing
 from bot.runtime import Runtime
@@ -62,6 +62,7 @@ def _queue_escalation(out: Outgoing, alert: AlertFacts) -> None:
                 owner.chat_id,
                 alert_text(alert, owner.language, note=note),
                 reply_markup=alert_keyboard(alert.id, owner.language),
+                topic=alert_topic(alert.id),
             )
         key = "alerts.escalated_to_leads" if owners else "alerts.overdue_no_owner"
         for lead in leads:

@@ -16,7 +16,7 @@ from datetime import datetime
 from telegram import Update
 
 from bot.alerts.messages import alert_text, format_moment, outcome_text, parse_alert_data
-from bot.alerts.sending import alert_priority
+from bot.alerts.sending import alert_priority, alert_topic
 from bot.outgoing import Outgoing
 from bot.runtime import ChorusContext, language_hint
 from surveys import conversations
@@ -29,6 +29,7 @@ from surveys.crud.alerts import (
     member_name,
     recipients,
 )
+from surveys.crud.outbox import sent_copies
 from surveys.i18n import t
 from surveys.models import AlertStatus
 from surveys.roles import StaffRole
@@ -77,6 +78,7 @@ def act(out: Outgoing, request: AlertTap, *, now: datetime | None = None) -> boo
     note = outcome_text(request.status, handler.display_name, handler.language)
     with alert_priority(out):
         _show(out, request, alert_text(alert, handler.language, note=note))
+        copies = sent_copies(out.db, topic=alert_topic(alert.id))
         for other in _others_to_tell(out, alert, handler):
             time = format_moment(alert.created_at, alert.timezone, other.language)
             out.send(
@@ -89,7 +91,24 @@ def act(out: Outgoing, request: AlertTap, *, now: datetime | None = None) -> boo
                     time=time,
                 ),
             )
+            _close_copies(out, alert, other, copies.get(other.chat_id, []), request.status, handler)
     return True
+
+
+def _close_copies(
+    out: Outgoing,
+    alert: AlertFacts,
+    other: Recipient,
+    message_ids: list[int],
+    status: AlertStatus,
+    handler: Recipient,
+) -> None:
+    """Another member's copies of the alert, edited to its outcome: their buttons go, so
+    nobody starts on an alert someone has taken. A copy not yet sent (or pruned) keeps its
+    buttons; a tap on it is told the alert was handled."""
+    note = outcome_text(status, handler.display_name, other.language)
+    for message_id in message_ids:
+        out.edit(other.chat_id, message_id, alert_text(alert, other.language, note=note))
 
 
 def _show(out: Outgoing, request: AlertTap, text: str) -> None:

@@ -33,6 +33,12 @@ def alert_priority(out: Outgoing) -> Iterator[Outgoing]:
         out.priority = previous
 
 
+def alert_topic(alert_id: int) -> str:
+    """The outbox topic of an alert's copies with buttons: once one lead takes the alert,
+    the others' copies are found by it and lose their buttons (`bot.alerts.handling`)."""
+    return f"alert:{alert_id}"
+
+
 def queue_new_alert(out: Outgoing, alert_id: int) -> int:
     """Message every active safeguarding lead of the alert's organization; returns how many.
 
@@ -50,6 +56,7 @@ def queue_new_alert(out: Outgoing, alert_id: int) -> int:
                 lead.chat_id,
                 alert_text(alert, lead.language),
                 reply_markup=alert_keyboard(alert.id, lead.language),
+                topic=alert_topic(alert.id),
             )
     if not leads:
         logger.warning(

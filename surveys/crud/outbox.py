@@ -38,6 +38,7 @@ class NewMessage:
     method: str
     params: Mapping[str, Any]
     priority: int = OutboxPriority.INTERACTIVE
+    topic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,17 +83,24 @@ _PENDING = text(
 )
 _INSERT = text(
     "INSERT INTO outbox_message (chat_id, method, payload, priority, status, attempts, "
-    "next_attempt_at, claimed_by, claimed_at, created_at, updated_at) VALUES (:chat_id, "
+    "next_attempt_at, claimed_by, claimed_at, created_at, updated_at, topic) VALUES (:chat_id, "
     ":method, :payload, :priority, :status, :attempts, :moment, :claimed_by, :claimed_at, "
-    ":moment, :moment) RETURNING id"
+    ":moment, :moment, :topic) RETURNING id"
 ).bindparams(
     bindparam("moment", type_=_outbox.c.created_at.type),
     bindparam("claimed_at", type_=_outbox.c.claimed_at.type),
 )
 _MARK_SENT = text(
     "UPDATE outbox_message SET status = 'sent', sent_at = :moment, updated_at = :moment, "
-    "last_error = NULL WHERE id = :id"
-).bindparams(bindparam("moment", type_=_outbox.c.sent_at.type))
+    "last_error = NULL, sent_message_id = coalesce(:message_id, sent_message_id) WHERE id = :id"
+).bindparams(
+    bindparam("moment", type_=_outbox.c.sent_at.type),
+    bindparam("message_id", type_=_outbox.c.sent_message_id.type),
+)
+_SENT_COPIES = text(
+    "SELECT chat_id, sent_message_id FROM outbox_message WHERE topic = :topic "
+    "AND status = 'sent' AND sent_message_id IS NOT NULL ORDER BY id"
+)
 
 
 def _idle(connection: Connection, chat_id: int) -> bool:
@@ -131,6 +139,7 @@ def enqueue(
             "claimed_by": claim_for if claimed else None,
             "claimed_at": moment if claimed else None,
             "moment": moment,
+            "topic": m.topic,
         }
         row_id = connection.execute(_INSERT, params).scalar_one()
         queued.append(Queued(row_id, m.chat_id, int(m.priority), claimed, m.method, dict(m.params)))
@@ -185,10 +194,29 @@ def claim_lane(
     return sorted(claimed, key=lambda c: c.id)
 
 
-def mark_sent(db: Db, *, ids: Sequence[int], now: datetime | None = None) -> None:
+def mark_sent(
+    db: Db,
+    *,
+    ids: Sequence[int],
+    message_ids: Mapping[int, int] | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Record rows as sent, with Telegram's message id where the call returned one."""
     moment = now or now_utc()
+    found = message_ids or {}
     if ids:
-        connection_of(db).execute(_MARK_SENT, [{"id": i, "moment": moment} for i in ids])
+        connection_of(db).execute(
+            _MARK_SENT, [{"id": i, "moment": moment, "message_id": found.get(i)} for i in ids]
+        )
+
+
+def sent_copies(db: Db, *, topic: str) -> dict[int, list[int]]:
+    """The messages sent about `topic`, by chat: Telegram's ids, oldest first. Rows are
+    pruned after `CHORUS_QUEUE_RETENTION_DAYS`, and older copies with them."""
+    found: dict[int, list[int]] = {}
+    for chat_id, message_id in connection_of(db).execute(_SENT_COPIES, {"topic": topic}):
+        found.setdefault(int(chat_id), []).append(int(message_id))
+    return found
 
 
 def retry_later(db: Db, *, id: int, at: datetime, error: str, count_attempt: bool = True) -> None:

@@ -195,3 +195,28 @@ async def test_rate_limit_paces_sends(engine: Engine) -> None:
     elapsed = asyncio.get_running_loop().time() - started
     assert len(bot.delivered) == 20
     assert elapsed >= 19 / 40 * 0.9  # 20 sends at 40/s, after a burst of one
+
+
+async def test_a_sent_message_keeps_telegrams_id_and_can_be_found_by_its_topic(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        outbox.enqueue(
+            session,
+            messages=[
+                NewMessage(1, "sendMessage", {"chat_id": 1, "text": "alert"}, topic="alert:7"),
+                NewMessage(2, "sendMessage", {"chat_id": 2, "text": "alert"}, topic="alert:7"),
+                NewMessage(2, "sendMessage", {"chat_id": 2, "text": "other"}),
+            ],
+        )
+        session.commit()
+    bot = FlakyBot()  # answers each call with its own message id
+    await _delivery(engine, bot).flush()
+    rows = _rows(engine)
+    assert all(r.status == OutboxStatus.SENT and r.sent_message_id is not None for r in rows)
+    with Session(engine) as session:
+        copies = outbox.sent_copies(session, topic="alert:7")
+    assert set(copies) == {1, 2}
+    assert copies[1] == [rows[0].sent_message_id]
+    assert copies[2] == [rows[1].sent_message_id]
+    assert rows[1].sent_message_id != rows[0].sent_message_id

@@ -117,8 +117,15 @@ async def test_after_escalation_the_owners_hear_who_took_it(
     await lead.tap("I'm following up", on=shown(sent_to(offline, LEAD)[0]))
     (told,) = sent_to(offline, OWNER, since=before)
     assert (told.text or "").startswith("Ana Lead is following up on the alert from")
-    (edit,) = [c for c in lead.last_calls if c.method == "editMessageText"]
+    edits = [c for c in lead.last_calls if c.method == "editMessageText"]
+    (edit,) = [c for c in edits if c.chat_id == LEAD]
     assert "⏰" in (edit.text or "")  # the lead's copy says it had been escalated
+    # The owner's copy, sent with buttons at escalation, loses them and says who took it.
+    (owner_copy,) = [c for c in edits if c.chat_id == OWNER]
+    escalated = [c for c in offline.of("sendMessage") if c.chat_id == OWNER and c.buttons]
+    assert owner_copy.params["message_id"] == shown(escalated[0]).message_id
+    assert owner_copy.buttons == []
+    assert "Ana Lead" in (owner_copy.text or "")
 
 
 async def test_with_no_owner_the_leads_are_reminded_instead(

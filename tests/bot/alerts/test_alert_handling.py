@@ -56,13 +56,17 @@ async def test_the_first_lead_to_tap_takes_it_and_the_other_is_told(
         "alert.following_up", staff.lead.id, campaign.id,
     )  # fmt: skip
     # Ana's alert now records the outcome, and its buttons are gone.
-    (edit,) = [c for c in lead.last_calls if c.method == "editMessageText"]
+    edits = [c for c in lead.last_calls if c.method == "editMessageText"]
+    (edit,) = [c for c in edits if c.chat_id == LEAD]
     assert edit.params["message_id"] == ana_alert.message_id
     assert "✅ Ana Lead is following up on this alert." in (edit.text or "")
     assert edit.buttons == []
-    # Luis is told who took it, in Spanish.
+    # Luis is told who took it, in Spanish, and his copy loses its buttons too.
     (told,) = sent_to(offline, SECOND_LEAD, since=before)
     assert (told.text or "").startswith("Ana Lead está haciendo el seguimiento")
+    (luis_edit,) = [c for c in edits if c.chat_id == SECOND_LEAD]
+    assert luis_edit.params["message_id"] == luis_alert.message_id
+    assert luis_edit.buttons == [] and "Ana Lead" in (luis_edit.text or "")
     assert sent_to(offline, OWNER, since=before) == []  # not escalated: owners never heard
     # Luis taps his own copy afterwards: told it was already handled; nothing changes.
     await second.tap(t("alerts.buttons.not_a_concern", "es"), on=luis_alert)
