@@ -27,6 +27,7 @@ from analysis.packet_tables import open_texts
 from analysis.peak_memory import peak_memory_mb
 from analysis.suppression import may_show_text
 from analysis.theme_results import COLUMNS as THEME_COLUMNS
+from surveys.db import sqlite_file
 
 StartMethod = Literal["fork", "spawn"]
 WORKER_TIMEOUT_S = 900.0
@@ -52,10 +53,7 @@ class TextSource:
     @classmethod
     def of(cls, session: Session, campaign_codes: Sequence[str]) -> TextSource | None:
         url = session.get_bind().engine.url
-        database = url.database or ""
-        if url.get_backend_name() == "sqlite" and (
-            database in ("", ":memory:") or database.startswith("file:")
-        ):
+        if url.get_backend_name() == "sqlite" and sqlite_file(url) is None:
             return None
         count = count_open_texts(session, campaign_codes=campaign_codes)
         return cls(url.render_as_string(hide_password=False), tuple(campaign_codes), count)

@@ -75,17 +75,27 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names; None for an in-memory or `file:` URI database, or for
+    another backend. Only a named file can be opened by another process as the same
+    database (the packet's theme worker does) and needs its folder made."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    return None if database.startswith("file:") else Path(database).expanduser()
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for `url`, or for `StorageSettings().url` (a SQLite file in the data dir).
 
     Nothing connects yet; a database that cannot be reached is reported by `init_db`.
     """
     parsed = _parse_url(url or StorageSettings().url)
-    database = parsed.database or ""
     try:
         if parsed.get_backend_name() == "sqlite":
-            if database and database != ":memory:" and not database.startswith("file:"):
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path = sqlite_file(parsed)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(parsed, connect_args={"check_same_thread": False})
             event.listen(engine, "connect", _set_sqlite_pragmas)
             return engine
@@ -101,7 +111,9 @@ def make_engine(url: str | None = None) -> Engine:
             "for PostgreSQL install chorus[postgres]"
         ) from None
     except OSError as exc:
-        raise StorageError(f"cannot create the data directory for {database}: {exc}") from None
+        raise StorageError(
+            f"cannot create the data directory for {parsed.database}: {exc}"
+        ) from None
 
 
 def alembic_config(connection: Any | None = None) -> Config:

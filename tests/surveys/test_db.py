@@ -158,3 +158,15 @@ def test_workers_starting_together_migrate_once(blank_engine: Engine) -> None:
     head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     assert head is not None and head >= "0003"
     assert versions == [(head,)]
+
+
+def test_only_a_named_sqlite_file_is_a_file_another_process_can_open(tmp_path: Path) -> None:
+    from sqlalchemy.engine import make_url
+
+    from surveys.db import sqlite_file
+
+    assert sqlite_file(make_url(f"sqlite:///{tmp_path}/chorus.db")) == tmp_path / "chorus.db"
+    assert sqlite_file(make_url("sqlite:///~/chorus.db")) == Path("~/chorus.db").expanduser()
+    for shared_nowhere in ("sqlite://", "sqlite:///:memory:", "sqlite:///file:x?mode=memory"):
+        assert sqlite_file(make_url(shared_nowhere)) is None
+    assert sqlite_file(make_url("postgresql+psycopg://u@h/chorus")) is None
